@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Shared helpers for hvpci's host-side scripts. Source it; it defines functions
+# and a few variables and runs nothing else.
+
+HVPCI_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HVPCI_CACHE=${HVPCI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvpci}
+# Kernel used when none is named: what Debian's cloud meta package points at.
+HVPCI_DEFAULT_KVER_FALLBACK=6.1.0-56
+export HVPCI_ROOT HVPCI_CACHE
+
+_hvpci_prog=$(basename "${0:-hvpci}")
+
+say() { printf '%s: %s\n' "$_hvpci_prog" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$_hvpci_prog" "$*" >&2; exit 1; }
+# usage_error MESSAGE: wrong flags; exit 64 so callers can tell it apart.
+usage_error() {
+	printf '%s: %s (try --help)\n' "$_hvpci_prog" "$*" >&2
+	exit 64
+}
+
+# need_arg FLAG COUNT: a flag that takes a value must have one.
+need_arg() { [ "$2" -ge 2 ] || usage_error "$1 needs a value"; }
+
+# now_s: seconds since the epoch with millisecond precision.
+now_s() { date +%s.%N | cut -c1-14; }
+# elapsed START: seconds since START (from now_s), one decimal.
+elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# hash_inputs PATH...: one sha256 over the contents and names of files/dirs.
+hash_inputs() {
+	local p
+	for p in "$@"; do
+		if [ -d "$p" ]; then
+			find "$p" -type f -print0 | LC_ALL=C sort -z |
+				xargs -0 -r sha256sum
+		elif [ -e "$p" ]; then
+			sha256sum "$p"
+		else
+			printf 'literal %s\n' "$p"
+		fi
+	done | sed "s|$HVPCI_ROOT/||" | sha256sum | cut -c1-16
+}
+
+# kernel_release VER: "6.1.0-56" or "6.1.0-56-cloud-amd64" -> the latter.
+kernel_release() {
+	case $1 in
+	*-cloud-amd64) printf '%s\n' "$1" ;;
+	*) printf '%s-cloud-amd64\n' "$1" ;;
+	esac
+}
+
+# default_kernel_version: the ABI name the cloud meta package depends on.
+default_kernel_version() {
+	local dep
+	dep=$(apt-cache show linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^Depends: linux-image-\([0-9.]*-[0-9]*\)-cloud-amd64.*/\1/p' |
+		sort -V | tail -n 1)
+	printf '%s\n' "${dep:-$HVPCI_DEFAULT_KVER_FALLBACK}"
+}
+
+# as_root CMD...: run CMD as root, or print it and stop with a clear error.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		sudo "$@"
+	else
+		die "this step needs root; run: sudo $*"
+	fi
+}
+
+# apt_install PKG...: install what is missing, quietly when nothing is.
+apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing Debian packages: ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ] && ! sudo -n true 2>/dev/null; then
+		die "missing packages; run: sudo apt-get install -y ${missing[*]}"
+	fi
+	apt_update_once
+	as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# apt_update_once: refresh package lists at most once per hour.
+apt_update_once() {
+	local stamp=/var/lib/apt/periodic/update-success-stamp
+	local lists=/var/lib/apt/lists
+	if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mmin -60 2>/dev/null | head -n 1)" ] &&
+		[ -z "$(find "$stamp" -mmin -60 2>/dev/null)" ]; then
+		as_root apt-get update -q >&2
+	fi
+}
