@@ -24,12 +24,15 @@ the hash of its inputs; the path of the image is printed on stdout.
                       (repeatable; e.g. kexec)
   --file SRC:DST      copy host file SRC to DST in the image (repeatable)
   --with-kernel       put the guest kernel at /boot/vmlinuz (for kexec)
+  --init FILE         use FILE as /init instead of scripts/guest/init
+                      (for debugging, or to test the runner itself)
   --out FILE          write the image here instead of the cache
   -h, --help          this text
 EOF
 }
 
 kver="" script="" out="" with_kernel=0
+init=$HVPCI_ROOT/scripts/guest/init
 modules=() module_files=() host_bins=() files=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--host-bin) need_arg "$1" $#; host_bins+=("$2"); shift 2 ;;
 	--file) need_arg "$1" $#; files+=("$2"); shift 2 ;;
 	--with-kernel) with_kernel=1; shift ;;
+	--init) need_arg "$1" $#; init=$2; shift 2 ;;
 	--out) need_arg "$1" $#; out=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage_error "unknown argument: $1" ;;
@@ -48,6 +52,7 @@ done
 [ -n "$kver" ] || usage_error "--kernel is required"
 [ -n "$script" ] || usage_error "--script is required"
 [ -f "$script" ] || die "guest script not found: $script"
+[ -f "$init" ] || die "init not found: $init"
 
 krel=$(kernel_release "$kver")
 kdir=$HVPCI_CACHE/kernels/$kver
@@ -73,7 +78,7 @@ for spec in "${files[@]}"; do
 done
 
 guest_dir=$HVPCI_ROOT/scripts/guest
-key=$(hash_inputs "$0" "$guest_dir" "$script" "${module_files[@]}" \
+key=$(hash_inputs "$0" "$guest_dir" "$init" "$script" "${module_files[@]}" \
 	"${bin_paths[@]}" "${files[@]%%:*}" \
 	"kver=$kver" "busybox=$busybox_pkg" "mods=${modules[*]}" \
 	"bins=${host_bins[*]}" "files=${files[*]}" "kernel=$with_kernel")
@@ -91,7 +96,7 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,mnt,etc,hvpci,boot} \
 	"$stage/lib/modules/$krel"
 cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
-cp "$guest_dir/init" "$stage/init"
+cp "$init" "$stage/init"
 cp "$guest_dir/lib.sh" "$stage/hvpci/lib.sh"
 cp "$script" "$stage/hvpci/scenario.sh"
 chmod 0755 "$stage/init" "$stage/hvpci/scenario.sh"

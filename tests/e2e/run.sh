@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Run end-to-end scenarios: each boots a real guest kernel under QEMU TCG with
+# an initramfs that runs the scenario's guest script, then checks the verdict
+# and the serial log. Prints TAP as it goes and a summary at the end.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$here/../../scripts/lib/common.sh"
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $(basename "$0") [options] [NAME...]
+
+Run the named scenarios (default: all) from tests/e2e/scenarios/NAME.scn
+on each guest kernel. Output is TAP; the last line is "N passed, N failed".
+
+  --list            print the scenario names and descriptions, and exit
+  --kernel VER      Debian kernel ABI to run on, e.g. 6.1.0-50; repeat it or
+                    give a comma-separated list (default: \$HVPCI_KERNELS, else
+                    what linux-image-cloud-amd64 points at)
+  --log-dir DIR     where serial logs go (default: build/logs under the repo)
+  --keep-logs       keep the logs of passing runs too
+  --tap FILE        also write the TAP stream to FILE
+  -h, --help        this text
+
+Logs of failing runs are always kept; their paths are printed.
+EOF
+}
+
+scn_dir=$here/scenarios
+kernels=() names=() log_dir=$HVPCI_ROOT/build/logs keep=0 tap_file="" list=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--list) list=1; shift ;;
+	--kernel) need_arg "$1" $#; IFS=, read -ra k <<<"$2"; kernels+=("${k[@]}"); shift 2 ;;
+	--log-dir) need_arg "$1" $#; log_dir=$2; shift 2 ;;
+	--keep-logs) keep=1; shift ;;
+	--tap) need_arg "$1" $#; tap_file=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) usage_error "unknown option: $1" ;;
+	*) names+=("$1"); shift ;;
+	esac
+done
+
+all_names() {
+	local f
+	for f in "$scn_dir"/*.scn; do
+		[ -e "$f" ] || continue
+		basename "$f" .scn
+	done
+}
+
+if [ "$list" -eq 1 ]; then
+	for n in $(all_names); do
+		# shellcheck source=/dev/null
+		desc=$(DESCRIPTION="" && . "$scn_dir/$n.scn" && printf '%s' "$DESCRIPTION")
+		printf '%-32s %s\n' "$n" "$desc"
+	done
+	exit 0
+fi
+
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(all_names)
+for n in "${names[@]}"; do
+	[ -f "$scn_dir/$n.scn" ] ||
+		usage_error "no scenario named $n (see --list)"
+done
+if [ ${#kernels[@]} -eq 0 ]; then
+	read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
+fi
+
+for k in "${kernels[@]}"; do
+	"$HVPCI_ROOT/scripts/get-kernel.sh" --version "$k"
+done
+mkdir -p "$log_dir"
+[ -z "$tap_file" ] || : >"$tap_file"
+
+tap() {
+	printf '%s\n' "$*"
+	[ -z "$tap_file" ] || printf '%s\n' "$*" >>"$tap_file"
+}
+
+standin_qemu=""
+# standin: path of hvpci's Hyper-V stand-in QEMU, built (or found) once.
+standin() {
+	if [ -z "$standin_qemu" ]; then
+		[ -x "$HVPCI_ROOT/vmbus/build-qemu.sh" ] ||
+			{ echo "vmbus/build-qemu.sh is missing" >&2; return 1; }
+		standin_qemu=$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path) || return 1
+	fi
+	printf '%s\n' "$standin_qemu"
+}
+
+# run_one NAME KVER LOG: run one scenario on one kernel; prints the reason on
+# failure to stdout. Runs in a subshell so scenario variables do not leak.
+run_one() (
+	local name=$1 log=$3 scratch rc qemu="" img
+	# shellcheck disable=SC2034 # read by the scenario's host_check
+	KVER=$(kernel_release "$2")
+	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
+	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS=""
+	# shellcheck source=/dev/null
+	. "$scn_dir/$name.scn"
+	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
+
+	scratch=$(mktemp -d)
+	trap 'rm -rf "$scratch"' EXIT
+	guest_script >"$scratch/guest.sh"
+	local args=(--kernel "$2" --script "$scratch/guest.sh" --module "$MODULES")
+	for b in $HOST_BINS; do args+=(--host-bin "$b"); done
+	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" "${INITRAMFS_ARGS[@]}" 2>"$scratch/mk.err") || {
+		echo "initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
+		return 1
+	}
+	if [ "$STANDIN" = 1 ]; then
+		qemu=$(standin 2>"$scratch/qemu.err") || {
+			echo "stand-in QEMU unavailable: $(tail -n 1 "$scratch/qemu.err")"
+			return 1
+		}
+	fi
+
+	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
+		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet)
+	[ -z "$qemu" ] || vm+=(--qemu "$qemu")
+	local during=0 pid=""
+	if declare -F host_during >/dev/null; then
+		during=1
+		vm+=(--qmp "$scratch/qmp.sock")
+		host_during "$log" "$scratch/qmp.sock" >"$scratch/during.out" 2>&1 &
+		pid=$!
+	fi
+	set +e
+	"$HVPCI_ROOT/scripts/run-vm.sh" "${vm[@]}" -- "${QEMU_ARGS[@]}" 2>"$scratch/vm.err"
+	rc=$?
+	set -e
+	if [ "$during" -eq 1 ]; then
+		if ! wait "$pid"; then
+			echo "host action failed: $(tail -n 1 "$scratch/during.out")"
+			return 1
+		fi
+	fi
+	case $rc in
+	0) ;;
+	1) echo "guest: $(grep -ao 'HVPCI-VERDICT FAIL.*' "$log" | tail -n 1 | cut -c20-)"; return 1 ;;
+	*) head -n 1 "$scratch/vm.err" | sed 's/^run-vm.sh: //'; return 1 ;;
+	esac
+	if declare -F host_check >/dev/null; then
+		host_check "$log" 2>"$scratch/check.err" || {
+			echo "host check: $(tail -n 1 "$scratch/check.err")"
+			return 1
+		}
+	fi
+)
+
+total=$((${#names[@]} * ${#kernels[@]}))
+tap "1..$total"
+i=0 passed=0 failed=0
+for k in "${kernels[@]}"; do
+	for n in "${names[@]}"; do
+		i=$((i + 1))
+		log=$log_dir/$n-$k.log
+		start=$(now_s)
+		if why=$(run_one "$n" "$k" "$log"); then
+			passed=$((passed + 1))
+			tap "ok $i - $n [$k] ($(elapsed "$start")s)"
+			[ "$keep" -eq 1 ] || rm -f "$log"
+		else
+			failed=$((failed + 1))
+			tap "not ok $i - $n [$k] ($(elapsed "$start")s): ${why:-failed}"
+			tap "#   serial log: $log"
+		fi
+	done
+done
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
