@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by code that is built both into the kernel module and
+ * into the user-space tests, fuzzer and benchmark.
+ */
+#ifndef HVPCI_COMPAT_H
+#define HVPCI_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/kernel.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef unsigned long long u64;
+typedef unsigned int u32;
+#endif
+
+#endif /* HVPCI_COMPAT_H */

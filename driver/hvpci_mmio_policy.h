@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvpci MMIO policy: where config windows and BARs may go.
+ *
+ * Plain C without kernel calls.  The module feeds it the MMIO ranges of
+ * the VMBus ACPI device, the framebuffer it knows of and what is already
+ * taken; the policy answers with the area to keep free for the host's
+ * framebuffer (the guard) and with placements that stay out of the guard
+ * and out of the vTPM hole.  The same file is compiled into the unit
+ * tests, the fuzzer and the benchmark.
+ *
+ * All spans are half-open: [start, start + len).
+ */
+#ifndef HVPCI_MMIO_POLICY_H
+#define HVPCI_MMIO_POLICY_H
+
+#include "hvpci_compat.h"
+
+#define HVPCI_SZ_1M		0x100000ULL
+#define HVPCI_SZ_8M		0x800000ULL
+#define HVPCI_SZ_64M		0x4000000ULL
+#define HVPCI_SZ_128M		0x8000000ULL
+#define HVPCI_SZ_4G		0x100000000ULL
+
+/* Hyper-V facts the policy is built on. */
+#define HVPCI_VTPM_START	0xfed40000ULL	/* [this, 4 GiB) is unusable */
+#define HVPCI_FB_MAX		HVPCI_SZ_128M	/* largest host framebuffer */
+#define HVPCI_FB_MIN		HVPCI_SZ_8M	/* VRAM is never smaller */
+#define HVPCI_GEN1_FB_START	(HVPCI_SZ_4G - HVPCI_SZ_128M)
+#define HVPCI_GEN1_FB_LEN	HVPCI_SZ_64M
+
+#define HVPCI_MAX_RANGES	8
+#define HVPCI_MAX_GUARDS	4
+#define HVPCI_MAX_BUSY		128
+
+struct hvpci_span {
+	u64 start;
+	u64 len;
+};
+
+/* How the guest booted; decides which host framebuffer rules apply. */
+enum hvpci_boot {
+	HVPCI_BOOT_UNKNOWN = 0,
+	HVPCI_BOOT_EFI,		/* Gen2 VM */
+	HVPCI_BOOT_LEGACY,	/* Gen1 VM, or a kdump kernel started without EFI */
+};
+
+enum hvpci_mmio_kind {
+	HVPCI_MMIO_CFG_WINDOW = 0,	/* high first, then low outside guard */
+	HVPCI_MMIO_BAR64,		/* high first, then low outside guard */
+	HVPCI_MMIO_BAR32,		/* low only, outside guard */
+	HVPCI_MMIO_KIND_COUNT,
+};
+
+enum hvpci_mmio_err {
+	HVPCI_MMIO_OK = 0,
+	HVPCI_MMIO_EINVAL,	/* malformed input */
+	HVPCI_MMIO_ENOSPC,	/* nothing fits */
+	HVPCI_MMIO_ETOOMANY,	/* a fixed-size table is full */
+	HVPCI_MMIO_EOVERLAP,	/* placement hits guard, hole or a busy span */
+	HVPCI_MMIO_EOUTSIDE,	/* placement is not inside an allowed range */
+};
+
+struct hvpci_mmio_input {
+	const struct hvpci_span *ranges;	/* VMBus _CRS memory ranges */
+	unsigned int nr_ranges;
+	const struct hvpci_span *busy;		/* already taken by others */
+	unsigned int nr_busy;
+	u64 fb_start;				/* screen_info, 0 if unknown */
+	u64 fb_len;
+	enum hvpci_boot boot;
+};
+
+struct hvpci_mmio_map {
+	struct hvpci_span low[HVPCI_MAX_RANGES];	/* below 4 GiB */
+	struct hvpci_span high[HVPCI_MAX_RANGES];	/* at or above 4 GiB */
+	struct hvpci_span guard[HVPCI_MAX_GUARDS];
+	struct hvpci_span busy[HVPCI_MAX_BUSY];		/* sorted by start */
+	unsigned int nr_low;
+	unsigned int nr_high;
+	unsigned int nr_guard;
+	unsigned int nr_busy;
+};
+
+int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
+			const struct hvpci_mmio_input *in);
+
+/*
+ * Parts of the guard that nothing in the busy list covers yet: what the
+ * caller still has to claim.  Returns the number of spans written, or
+ * -HVPCI_MMIO_ETOOMANY when @max is too small.
+ */
+int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
+			  struct hvpci_span *out, unsigned int max);
+
+/*
+ * First fit for @len bytes aligned to @align (a power of two) following
+ * the rules of @kind.  Does not record the placement.
+ */
+int hvpci_mmio_place(const struct hvpci_mmio_map *map,
+		     enum hvpci_mmio_kind kind, u64 len, u64 align,
+		     u64 *start);
+
+/* Would [start, start + len) be an acceptable placement for @kind? */
+int hvpci_mmio_check(const struct hvpci_mmio_map *map,
+		     enum hvpci_mmio_kind kind, u64 start, u64 len);
+
+/* Record or forget a taken span. */
+int hvpci_mmio_claim(struct hvpci_mmio_map *map, u64 start, u64 len);
+int hvpci_mmio_release(struct hvpci_mmio_map *map, u64 start, u64 len);
+
+/* True when [start, start + len) overlaps the guard. */
+bool hvpci_mmio_in_guard(const struct hvpci_mmio_map *map, u64 start, u64 len);
+
+const char *hvpci_mmio_strerror(int err);
+const char *hvpci_mmio_kind_name(enum hvpci_mmio_kind kind);
+
+/*
+ * Human-readable text.  Both return the length snprintf() would have
+ * produced, like snprintf().
+ */
+int hvpci_mmio_describe(const struct hvpci_mmio_map *map, char *buf,
+			size_t size);
+int hvpci_mmio_describe_failure(const struct hvpci_mmio_map *map,
+				enum hvpci_mmio_kind kind, u64 len,
+				char *buf, size_t size);
+
+#endif /* HVPCI_MMIO_POLICY_H */

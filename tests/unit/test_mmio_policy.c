@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for driver/hvpci_mmio_policy.c, built from the same source
+ * the kernel module uses.  Layouts are the ones Hyper-V and Azure give
+ * guests (see docs in driver/README.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "hvpci_mmio_policy.h"
+
+#define SZ_4K	0x1000ULL
+#define SZ_8K	0x2000ULL
+#define SZ_1M	HVPCI_SZ_1M
+#define SZ_1G	0x40000000ULL
+#define SZ_4G	HVPCI_SZ_4G
+#define CFG_LEN	SZ_8K
+
+/* Local Hyper-V Gen2 default: low MMIO from 4 GiB - 128 MiB. */
+static const struct hvpci_span gen2_ranges[] = {
+	{ 0xf8000000ULL, 0xfed40000ULL - 0xf8000000ULL },
+	{ 0xfe0000000ULL, 0x20000000ULL },	/* 512 MiB high */
+};
+
+static struct hvpci_mmio_map map;
+
+static void init_ok(const struct hvpci_span *r, unsigned int n,
+		    enum hvpci_boot boot, uint64_t fb, uint64_t fb_len)
+{
+	struct hvpci_mmio_input in = {
+		.ranges = r, .nr_ranges = n, .boot = boot,
+		.fb_start = fb, .fb_len = fb_len,
+	};
+
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
+}
+
+static uint64_t place_ok(enum hvpci_mmio_kind kind, uint64_t len,
+			 uint64_t align)
+{
+	u64 start = 0;
+
+	assert_int_equal(hvpci_mmio_place(&map, kind, len, align, &start), 0);
+	assert_int_equal(hvpci_mmio_check(&map, kind, start, len), 0);
+	assert_int_equal(start % align, 0);
+	assert_false(hvpci_mmio_in_guard(&map, start, len));
+	assert_int_equal(hvpci_mmio_claim(&map, start, len), 0);
+	return start;
+}
+
+static void test_gen2_guard_from_low_base(void **state)
+{
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	/* min((4G - 0xf8000000) / 2, 128M) = 64 MiB */
+	assert_int_equal(map.nr_guard, 1);
+	assert_int_equal(map.guard[0].start, 0xf8000000ULL);
+	assert_int_equal(map.guard[0].len, HVPCI_SZ_64M);
+}
+
+static void test_guard_capped_at_128m(void **state)
+{
+	static const struct hvpci_span azure[] = {
+		{ SZ_1G, 2 * SZ_1G },			/* Azure: 1 to 3 GiB */
+		{ 0x1000000000ULL, 0x1000000000ULL },
+	};
+
+	(void)state;
+	init_ok(azure, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_guard, 1);
+	assert_int_equal(map.guard[0].start, SZ_1G);
+	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
+}
+
+static void test_cfg_window_goes_high(void **state)
+{
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xfe0000000ULL);
+}
+
+static void test_cfg_window_low_when_no_high(void **state)
+{
+	(void)state;
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	/* first page after the 64 MiB guard */
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xf8000000ULL + HVPCI_SZ_64M);
+}
+
+static void test_cfg_window_low_when_high_full(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x06d40000ULL },
+		{ 0x800000000ULL, SZ_4K },	/* high range, one page */
+	};
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_true(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K) < SZ_4G);
+}
+
+static void test_kdump_without_screen_info(void **state)
+{
+	(void)state;
+	/* the bug: lfb_base is 0, the in-tree driver takes the low base */
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_true(hvpci_mmio_in_guard(&map, 0xf8000000ULL, CFG_LEN));
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_CFG_WINDOW,
+					  0xf8000000ULL, CFG_LEN),
+			 -HVPCI_MMIO_EOVERLAP);
+}
+
+static void test_kdump_without_efi_guards_both_rules(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xe0000000ULL, 0x1ed40000ULL },
+	};
+
+	(void)state;
+	/* a Gen2 VM whose kdump kernel booted without EFI */
+	init_ok(r, 1, HVPCI_BOOT_LEGACY, 0, 0);
+	assert_int_equal(map.nr_guard, 2);
+	assert_int_equal(map.guard[0].start, 0xe0000000ULL);
+	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
+	assert_int_equal(map.guard[1].start, HVPCI_GEN1_FB_START);
+	assert_int_equal(map.guard[1].len, HVPCI_GEN1_FB_LEN);
+}
+
+static void test_gen1_fixed_fb(void **state)
+{
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_LEGACY, 0, 0);
+	/* both rules give the same area at 4G - 128M: merged into one */
+	assert_int_equal(map.nr_guard, 1);
+	assert_int_equal(map.guard[0].start, HVPCI_GEN1_FB_START);
+	assert_int_equal(map.guard[0].len, HVPCI_SZ_64M);
+}
+
+static void test_fb_larger_than_64m(void **state)
+{
+	/* a 128 MiB framebuffer moves the low base down by 256 MiB */
+	static const struct hvpci_span r[] = {
+		{ 0xf0000000ULL, 0x0ed40000ULL },
+	};
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0xf0000000ULL, HVPCI_SZ_128M);
+	assert_int_equal(map.nr_guard, 1);
+	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xf0000000ULL + HVPCI_SZ_128M);
+}
+
+static void test_fb_from_screen_info_beyond_rule(void **state)
+{
+	(void)state;
+	/* screen_info says 96 MiB at the base: more than the 64 MiB rule */
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0xf8000000ULL,
+		96 * SZ_1M);
+	assert_int_equal(map.nr_guard, 1);
+	assert_int_equal(map.guard[0].len, 96 * SZ_1M);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xf8000000ULL + 96 * SZ_1M);
+}
+
+static void test_fb_not_at_base(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xc0000000ULL, 0x3ed40000ULL },
+	};
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0xd0000000ULL, 4 * SZ_1M);
+	/* rule area at the base plus the 8 MiB minimum at the fb */
+	assert_int_equal(map.nr_guard, 2);
+	assert_int_equal(map.guard[1].start, 0xd0000000ULL);
+	assert_int_equal(map.guard[1].len, HVPCI_FB_MIN);
+	assert_true(hvpci_mmio_in_guard(&map, 0xd07ff000ULL, SZ_4K));
+	assert_false(hvpci_mmio_in_guard(&map, 0xd0800000ULL, SZ_4K));
+}
+
+static void test_guard_already_held(void **state)
+{
+	static const struct hvpci_span held[] = {
+		{ 0xf8000000ULL, HVPCI_SZ_64M },	/* newer hv_vmbus */
+	};
+	struct hvpci_mmio_input in = {
+		.ranges = gen2_ranges, .nr_ranges = 1, .boot = HVPCI_BOOT_EFI,
+		.busy = held, .nr_busy = 1,
+	};
+	struct hvpci_span todo[4];
+
+	(void)state;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
+	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 0);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xf8000000ULL + HVPCI_SZ_64M);
+}
+
+static void test_guard_partly_held(void **state)
+{
+	static const struct hvpci_span held[] = {
+		{ 0xf8000000ULL, 8 * SZ_1M },		/* efifb, 8 MiB */
+		{ 0xf9000000ULL, SZ_1M },
+	};
+	struct hvpci_mmio_input in = {
+		.ranges = gen2_ranges, .nr_ranges = 1, .boot = HVPCI_BOOT_EFI,
+		.busy = held, .nr_busy = 2,
+	};
+	struct hvpci_span todo[4];
+
+	(void)state;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
+	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 2);
+	assert_int_equal(todo[0].start, 0xf8800000ULL);
+	assert_int_equal(todo[0].len, 0xf9000000ULL - 0xf8800000ULL);
+	assert_int_equal(todo[1].start, 0xf9100000ULL);
+	assert_int_equal(todo[1].start + todo[1].len, 0xfc000000ULL);
+	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 1),
+			 -HVPCI_MMIO_ETOOMANY);
+}
+
+static void test_guard_todo_unheld(void **state)
+{
+	struct hvpci_span todo[4];
+
+	(void)state;
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 1);
+	assert_int_equal(todo[0].start, 0xf8000000ULL);
+	assert_int_equal(todo[0].len, HVPCI_SZ_64M);
+}
+
+static void test_vtpm_hole_skipped(void **state)
+{
+	/* low range reaching 4 GiB: the top must never be used */
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x08000000ULL },
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	/* fill everything between the guard and the hole */
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR32,
+				  HVPCI_VTPM_START - 0xfc000000ULL, SZ_4K),
+			 0xfc000000ULL);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32, SZ_4K,
+					  SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfee00000ULL, SZ_4K),
+			 -HVPCI_MMIO_EOVERLAP);
+}
+
+static void test_vtpm_hole_boundaries(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x08000000ULL },
+	};
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	/* last page below the hole is fine, first page of it is not */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  HVPCI_VTPM_START - SZ_4K, SZ_4K), 0);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  HVPCI_VTPM_START, SZ_4K),
+			 -HVPCI_MMIO_EOVERLAP);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  HVPCI_VTPM_START - SZ_4K, SZ_8K),
+			 -HVPCI_MMIO_EOVERLAP);
+}
+
+static void test_range_boundaries(void **state)
+{
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	/* a window ending exactly at the end of the high range fits */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64,
+					  0xffffff000ULL, SZ_4K), 0);
+	/* one byte past the end does not */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64,
+					  0xffffff000ULL, SZ_4K + 1),
+			 -HVPCI_MMIO_EOUTSIDE);
+	/* just below the start of the high range */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64,
+					  0xfdffff000ULL, SZ_8K),
+			 -HVPCI_MMIO_EOUTSIDE);
+	/* the first byte after the guard is usable, the last in it not */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfc000000ULL, SZ_4K), 0);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfbfff000ULL, SZ_4K),
+			 -HVPCI_MMIO_EOVERLAP);
+}
+
+static void test_exact_fit_at_range_end(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x06d40000ULL },
+		{ 0x100000000ULL, 0x100000ULL },	/* 1 MiB at 4 GiB */
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, SZ_1M, SZ_1M), SZ_4G);
+	/* the high range is full: 64-bit BARs fall back to low */
+	assert_true(place_ok(HVPCI_MMIO_BAR64, SZ_1M, SZ_1M) < SZ_4G);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64, SZ_4G,
+					  SZ_4K), -HVPCI_MMIO_EOVERLAP);
+	(void)start;
+}
+
+static void test_alignment(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x06d40000ULL },
+		{ 0x100001000ULL, 0x40000000ULL },	/* unaligned start */
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 16 * SZ_1M, 16 * SZ_1M),
+			 0x101000000ULL);
+	/* a 4K-aligned window takes the gap left below the 16 MiB block */
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0x100001000ULL);
+	/* the next 16 MiB-aligned slot follows the first block */
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 16 * SZ_1M, 16 * SZ_1M),
+			 0x102000000ULL);
+	/* alignment must be a power of two */
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, SZ_4K,
+					  3 * SZ_4K, &start),
+			 -HVPCI_MMIO_EINVAL);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, SZ_4K, 0,
+					  &start), -HVPCI_MMIO_EINVAL);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, 0, SZ_4K,
+					  &start), -HVPCI_MMIO_EINVAL);
+}
+
+static void test_huge_alignment_no_overflow(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xfffffff000000000ULL, 0xfff000000ULL },
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, SZ_4K,
+					  1ULL << 63, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, SZ_4K, SZ_4K),
+			 0xfffffff000000000ULL);
+}
+
+static void test_bar32_never_high(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xfe0000000ULL, 0x20000000ULL },	/* only high MMIO */
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_guard, 0);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32, SZ_4K,
+					  SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfe0000000ULL, SZ_4K),
+			 -HVPCI_MMIO_EOUTSIDE);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 0xfe0000000ULL);
+}
+
+static void test_bar32_next_to_nvme(void **state)
+{
+	uint64_t cfg, nvme, bar32;
+
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	cfg = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	nvme = place_ok(HVPCI_MMIO_BAR64, 16 * 1024, 16 * 1024);
+	bar32 = place_ok(HVPCI_MMIO_BAR32, SZ_1M, SZ_1M);
+	assert_true(cfg >= SZ_4G && nvme >= SZ_4G);
+	assert_int_equal(bar32, 0xfc000000ULL);
+}
+
+static void test_exhaustion_clear_error(void **state)
+{
+	char msg[512];
+	u64 start;
+	int n;
+
+	(void)state;
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	/* 0xfc000000..0xfed40000 is 45.25 MiB: 64 MiB cannot fit */
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32,
+					  HVPCI_SZ_64M, SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	n = hvpci_mmio_describe_failure(&map, HVPCI_MMIO_BAR32, HVPCI_SZ_64M,
+					msg, sizeof(msg));
+	assert_true(n > 0 && (size_t)n < sizeof(msg));
+	assert_non_null(strstr(msg, "0x4000000 bytes of 32-bit BAR space"));
+	assert_non_null(strstr(msg, "[0xf8000000-0xfed3ffff]"));
+	assert_non_null(strstr(msg, "fb guard [0xf8000000-0xfbffffff]"));
+}
+
+static void test_many_devices(void **state)
+{
+	unsigned int i;
+	uint64_t prev = 0, s;
+
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	/* 40 buses: config window + 64-bit and 32-bit BAR space each */
+	for (i = 0; i < 40; i++) {
+		s = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+		assert_true(s > prev);
+		prev = s;
+		place_ok(HVPCI_MMIO_BAR64, SZ_1M, SZ_1M);
+		place_ok(HVPCI_MMIO_BAR32, 64 * 1024, 64 * 1024);
+	}
+	assert_int_equal(map.nr_busy, 120);
+}
+
+static void test_busy_table_full(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	for (i = 0; i < HVPCI_MAX_BUSY; i++)
+		assert_int_equal(hvpci_mmio_claim(&map, 0xfe0000000ULL +
+						  i * SZ_4K, SZ_4K), 0);
+	assert_int_equal(hvpci_mmio_claim(&map, 0xff0000000ULL, SZ_4K),
+			 -HVPCI_MMIO_ETOOMANY);
+}
+
+static void test_small_low_range(void **state)
+{
+	/* confidential-VM-like: 80 MiB of low MMIO and nothing high */
+	static const struct hvpci_span r[] = {
+		{ 0xfb000000ULL, 0x05000000ULL },
+	};
+	uint64_t cfg;
+	u64 start;
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	/* (4G - 0xfb000000) / 2 = 40 MiB guard */
+	assert_int_equal(map.guard[0].len, 40 * SZ_1M);
+	cfg = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	assert_int_equal(cfg, 0xfd800000ULL);
+	/* 0xfd802000..0xfed40000 remains: about 21 MiB, not 32 */
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64,
+					  32 * SZ_1M, SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	/* 16 MiB aligned to 16 MiB would cross into the vTPM hole */
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64,
+					  16 * SZ_1M, 16 * SZ_1M, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 16 * SZ_1M, SZ_1M),
+			 0xfd900000ULL);
+}
+
+static void test_release_reuses_space(void **state)
+{
+	uint64_t a, b;
+
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	a = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	assert_int_equal(hvpci_mmio_release(&map, a, CFG_LEN), 0);
+	b = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	assert_int_equal(a, b);
+	assert_int_equal(hvpci_mmio_release(&map, a + 1, CFG_LEN),
+			 -HVPCI_MMIO_EINVAL);
+}
+
+static void test_range_split_at_4g(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, 0x10000000ULL },	/* crosses 4 GiB */
+	};
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_low, 1);
+	assert_int_equal(map.nr_high, 1);
+	assert_int_equal(map.low[0].start + map.low[0].len, SZ_4G);
+	assert_int_equal(map.high[0].start, SZ_4G);
+	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 SZ_4G);
+}
+
+static void test_bad_input(void **state)
+{
+	static const struct hvpci_span empty[] = { { 0xf8000000ULL, 0 } };
+	static const struct hvpci_span wrap[] = {
+		{ 0xfffffffffffff000ULL, 0x2000 },
+	};
+	static const struct hvpci_span overlap[] = {
+		{ 0xf8000000ULL, 0x1000000 }, { 0xf8800000ULL, 0x1000000 },
+	};
+	struct hvpci_mmio_input in = { .boot = HVPCI_BOOT_EFI };
+
+	(void)state;
+	in.ranges = empty;
+	in.nr_ranges = 1;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
+	in.ranges = wrap;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
+	in.ranges = overlap;
+	in.nr_ranges = 2;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
+	/* a failed init leaves nothing half-configured */
+	assert_int_equal(map.nr_low + map.nr_high + map.nr_guard, 0);
+	in.ranges = gen2_ranges;
+	in.fb_start = 0xfffffffffff00000ULL;
+	in.fb_len = HVPCI_SZ_128M;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
+	in.fb_start = 0;
+	in.boot = (enum hvpci_boot)7;
+	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
+	assert_string_equal(hvpci_mmio_strerror(-HVPCI_MMIO_ENOSPC),
+			    "no free MMIO space that fits");
+}
+
+static void test_ranges_below_1m_ignored(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xa0000ULL, 0x20000ULL },		/* legacy VGA */
+		{ 0xf8000000ULL, 0x06d40000ULL },
+	};
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_low, 1);
+	assert_int_equal(map.guard[0].start, 0xf8000000ULL);
+}
+
+static void test_no_ranges_at_all(void **state)
+{
+	char msg[256];
+	u64 start;
+
+	(void)state;
+	init_ok(NULL, 0, HVPCI_BOOT_UNKNOWN, 0, 0);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_CFG_WINDOW, CFG_LEN,
+					  SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	hvpci_mmio_describe_failure(&map, HVPCI_MMIO_CFG_WINDOW, CFG_LEN, msg,
+				    sizeof(msg));
+	assert_non_null(strstr(msg, "in high MMIO none or low MMIO none"));
+}
+
+static void test_describe_layout_and_truncation(void **state)
+{
+	char big[512], small[16];
+	int n;
+
+	(void)state;
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	n = hvpci_mmio_describe(&map, big, sizeof(big));
+	assert_string_equal(big,
+			    "low [0xf8000000-0xfed3ffff]; high [0xfe0000000-0xfffffffff]; fb guard [0xf8000000-0xfbffffff]; 0 taken");
+	assert_int_equal(n, (int)strlen(big));
+	assert_int_equal(hvpci_mmio_describe(&map, small, sizeof(small)), n);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gen2_guard_from_low_base),
+		cmocka_unit_test(test_guard_capped_at_128m),
+		cmocka_unit_test(test_cfg_window_goes_high),
+		cmocka_unit_test(test_cfg_window_low_when_no_high),
+		cmocka_unit_test(test_cfg_window_low_when_high_full),
+		cmocka_unit_test(test_kdump_without_screen_info),
+		cmocka_unit_test(test_kdump_without_efi_guards_both_rules),
+		cmocka_unit_test(test_gen1_fixed_fb),
+		cmocka_unit_test(test_fb_larger_than_64m),
+		cmocka_unit_test(test_fb_from_screen_info_beyond_rule),
+		cmocka_unit_test(test_fb_not_at_base),
+		cmocka_unit_test(test_guard_already_held),
+		cmocka_unit_test(test_guard_partly_held),
+		cmocka_unit_test(test_guard_todo_unheld),
+		cmocka_unit_test(test_vtpm_hole_skipped),
+		cmocka_unit_test(test_vtpm_hole_boundaries),
+		cmocka_unit_test(test_range_boundaries),
+		cmocka_unit_test(test_exact_fit_at_range_end),
+		cmocka_unit_test(test_alignment),
+		cmocka_unit_test(test_huge_alignment_no_overflow),
+		cmocka_unit_test(test_bar32_never_high),
+		cmocka_unit_test(test_bar32_next_to_nvme),
+		cmocka_unit_test(test_exhaustion_clear_error),
+		cmocka_unit_test(test_many_devices),
+		cmocka_unit_test(test_busy_table_full),
+		cmocka_unit_test(test_small_low_range),
+		cmocka_unit_test(test_release_reuses_space),
+		cmocka_unit_test(test_range_split_at_4g),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_ranges_below_1m_ignored),
+		cmocka_unit_test(test_no_ranges_at_all),
+		cmocka_unit_test(test_describe_layout_and_truncation),
+	};
+
+	return cmocka_run_group_tests_name("mmio_policy", tests, NULL, NULL);
+}
