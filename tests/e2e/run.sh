@@ -8,6 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib/common.sh"
 # shellcheck source=tests/e2e/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/e2e/kdump.sh
+. "$here/kdump.sh"
 
 usage() {
 	cat <<EOF
@@ -99,7 +101,7 @@ run_one() (
 	# shellcheck disable=SC2034 # read by the scenario's host_check
 	KVER=$(kernel_release "$2")
 	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
-	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS=""
+	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0
 	# shellcheck source=/dev/null
 	. "$scn_dir/$name.scn"
 	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
@@ -109,7 +111,17 @@ run_one() (
 	guest_script >"$scratch/guest.sh"
 	local args=(--kernel "$2" --script "$scratch/guest.sh" --module "$MODULES")
 	for b in $HOST_BINS; do args+=(--host-bin "$b"); done
-	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" "${INITRAMFS_ARGS[@]}" 2>"$scratch/mk.err") || {
+	args+=("${INITRAMFS_ARGS[@]}")
+	if [ "$KDUMP" = 1 ]; then
+		# The crash kernel boots the same scenario from its own image,
+		# which the first kernel's image carries along with the kernel.
+		img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
+			echo "kdump initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
+			return 1
+		}
+		args+=(--with-kernel --file "$img:/boot/initrd-kdump")
+	fi
+	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
 		echo "initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 		return 1
 	}
@@ -120,6 +132,12 @@ run_one() (
 		}
 	fi
 
+	if declare -F host_prepare >/dev/null; then
+		host_prepare "$scratch" >"$scratch/prepare.out" 2>&1 || {
+			echo "host preparation failed: $(tail -n 1 "$scratch/prepare.out")"
+			return 1
+		}
+	fi
 	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
 		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet)
 	[ -z "$qemu" ] || vm+=(--qemu "$qemu")
@@ -146,7 +164,7 @@ run_one() (
 	*) head -n 1 "$scratch/vm.err" | sed 's/^run-vm.sh: //'; return 1 ;;
 	esac
 	if declare -F host_check >/dev/null; then
-		host_check "$log" 2>"$scratch/check.err" || {
+		host_check "$log" "$scratch" 2>"$scratch/check.err" || {
 			echo "host check: $(tail -n 1 "$scratch/check.err")"
 			return 1
 		}
