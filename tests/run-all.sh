@@ -43,7 +43,8 @@ suite_cmd() {
 	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check" ;;
 	fuzz) [ -f "$here/fuzz/Makefile" ] && echo "make -s -C $here/fuzz smoke" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
-	e2e) echo "$here/e2e/run.sh ${kargs[*]}" ;;
+	e2e) mkdir -p "$HVPCI_ROOT/build/reports" &&
+		echo "$here/e2e/run.sh ${kargs[*]} --junit $HVPCI_ROOT/build/reports/e2e.xml" ;;
 	*) usage_error "no suite named $1" ;;
 	esac
 }

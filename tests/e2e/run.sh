@@ -25,6 +25,7 @@ on each guest kernel. Output is TAP; the last line is "N passed, N failed".
   --log-dir DIR     where serial logs go (default: build/logs under the repo)
   --keep-logs       keep the logs of passing runs too
   --tap FILE        also write the TAP stream to FILE
+  --junit FILE      also write a JUnit XML report to FILE (for CI dashboards)
   -h, --help        this text
 
 Logs of failing runs are always kept; their paths are printed.
@@ -33,6 +34,7 @@ EOF
 
 scn_dir=$here/scenarios
 kernels=() names=() log_dir=$HVPCI_ROOT/build/logs keep=0 tap_file="" list=0
+junit_file=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list) list=1; shift ;;
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--log-dir) need_arg "$1" $#; log_dir=$2; shift 2 ;;
 	--keep-logs) keep=1; shift ;;
 	--tap) need_arg "$1" $#; tap_file=$2; shift 2 ;;
+	--junit) need_arg "$1" $#; junit_file=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) usage_error "unknown option: $1" ;;
 	*) names+=("$1"); shift ;;
@@ -171,24 +174,49 @@ run_one() (
 	fi
 )
 
+# xml_escape TEXT: TEXT made safe for an XML attribute or body.
+xml_escape() {
+	sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' <<<"$1"
+}
+
 total=$((${#names[@]} * ${#kernels[@]}))
 tap "1..$total"
-i=0 passed=0 failed=0
+i=0 passed=0 failed=0 suite_start=$(now_s)
+rows=() cases=()
 for k in "${kernels[@]}"; do
 	for n in "${names[@]}"; do
 		i=$((i + 1))
 		log=$log_dir/$n-$k.log
 		start=$(now_s)
+		echo "# running $n on $k ($i of $total)"
 		if why=$(run_one "$n" "$k" "$log"); then
 			passed=$((passed + 1))
-			tap "ok $i - $n [$k] ($(elapsed "$start")s)"
+			took=$(elapsed "$start")
+			tap "ok $i - $n [$k] (${took}s)"
+			rows+=("$(printf '%-32s %-10s %-5s %7ss' "$n" "$k" PASS "$took")")
+			cases+=("<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\"/>")
 			[ "$keep" -eq 1 ] || rm -f "$log"
 		else
 			failed=$((failed + 1))
-			tap "not ok $i - $n [$k] ($(elapsed "$start")s): ${why:-failed}"
+			took=$(elapsed "$start")
+			tap "not ok $i - $n [$k] (${took}s): ${why:-failed}"
 			tap "#   serial log: $log"
+			rows+=("$(printf '%-32s %-10s %-5s %7ss  %s' "$n" "$k" FAIL "$took" "$log")")
+			cases+=("<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\"><failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure></testcase>")
 		fi
 	done
 done
+
+echo "#"
+printf '# %-32s %-10s %-5s %8s\n' scenario kernel result time
+for r in "${rows[@]}"; do echo "# $r"; done
+if [ -n "$junit_file" ]; then
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<testsuite name=\"hvpci-e2e\" tests=\"$total\" failures=\"$failed\" time=\"$(elapsed "$suite_start")\">"
+		printf '  %s\n' "${cases[@]}"
+		echo '</testsuite>'
+	} >"$junit_file"
+fi
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
