@@ -452,8 +452,8 @@ struct text {
 	do {								\
 		size_t _off = (size_t)(t)->len < (t)->size ?		\
 			      (size_t)(t)->len : (t)->size;		\
-		(t)->len += snprintf((t)->buf + _off,			\
-				     (t)->size - _off, __VA_ARGS__);	\
+		char *_at = (t)->buf ? (t)->buf + _off : NULL;		\
+		(t)->len += snprintf(_at, (t)->size - _off, __VA_ARGS__); \
 	} while (0)
 
 static void text_spans(struct text *t, const char *what,
