@@ -34,11 +34,12 @@ done
 start=$(now_s)
 # Guest images and runner: busybox-static cpio kmod qemu-system-x86;
 # guest tools copied from the host: kexec-tools makedumpfile e2fsprogs;
-# tests: shellcheck python3 gcc make libcmocka-dev clang;
+# tests: shellcheck python3 gcc make libcmocka-dev, clang with its
+# fuzzer and sanitizer runtimes (libclang-rt-14-dev);
 # driver: dkms and the headers get-kernel.sh installs.
 apt_install busybox-static cpio kmod qemu-system-x86 \
 	kexec-tools makedumpfile e2fsprogs \
-	shellcheck python3 gcc make libcmocka-dev clang \
+	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms
 [ "$packages_only" -eq 0 ] || exit 0
 
