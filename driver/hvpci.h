@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvpci: Hyper-V virtual PCI front end.  Driver-internal state shared by
+ * the layers: channel (hvpci_channel.c), bus (hvpci_bus.c), interrupts
+ * (hvpci_irq.c), hot-plug (hvpci_hotplug.c) and MMIO glue (hvpci_mmio.c).
+ */
+#ifndef HVPCI_H
+#define HVPCI_H
+
+#include <linux/completion.h>
+#include <linux/hyperv.h>
+#include <linux/list.h>
+#include <linux/msi.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "hvpci_wire.h"
+
+#define HVPCI_NAME		"hv_pci"
+
+enum hvpci_bus_state {
+	HVPCI_BUS_INIT = 0,	/* channel open, asking what is there */
+	HVPCI_BUS_PROBED,	/* resources known, root bus not yet scanned */
+	HVPCI_BUS_INSTALLED,	/* root bus exists */
+	HVPCI_BUS_REMOVING,
+};
+
+/* A function as the host describes it in bus relations. */
+struct hvpci_desc {
+	u16 vendor;
+	u16 device;
+	u8 revision;
+	u8 prog_if;
+	u8 subclass;
+	u8 base_class;
+	u32 subsystem;
+	u32 wslot;
+	u32 serial;
+	u32 flags;
+	u16 numa_node;
+};
+
+struct hvpci_bus;
+
+struct hvpci_child {
+	struct list_head node;		/* in bus->children, under list_lock */
+	refcount_t refs;
+	struct hvpci_bus *bus;
+	struct hvpci_desc desc;
+	u32 probed_bar[PCI_STD_NUM_BARS];
+	struct pci_slot *slot;
+	bool missing;
+	struct work_struct eject_work;
+	void (*invalidate)(void *ctx, u64 block_mask);
+	void *invalidate_ctx;
+};
+
+/* A pending bus relations message, newest wins. */
+struct hvpci_relations {
+	struct list_head node;
+	u32 count;
+	struct hvpci_desc func[];
+};
+
+struct hvpci_bus {
+#ifdef CONFIG_X86
+	struct pci_sysdata sysdata;	/* bus->sysdata points here */
+#endif
+	struct pci_host_bridge *bridge;
+	struct hv_device *hdev;
+	struct fwnode_handle *fwnode;
+	u32 version;
+
+	struct mutex state_lock;	/* state, relations work, eject */
+	enum hvpci_bus_state state;
+
+	struct resource *cfg_res;
+	void __iomem *cfg;
+	spinlock_t cfg_lock;		/* function select + access is one step */
+
+	u64 need32;			/* total size of 32-bit BARs */
+	u64 need64;			/* total size of 64-bit BARs */
+	struct resource *win32;
+	struct resource *win64;
+	struct completion *survey_done;
+
+	spinlock_t list_lock;		/* children, pending relations */
+	struct list_head children;
+	struct list_head relations;
+	struct workqueue_struct *wq;
+	int last_assigned;		/* highest wslot told RESOURCES_ASSIGNED */
+
+	struct msi_domain_info msi_info;
+	struct irq_domain *irq_domain;
+
+	struct list_head node;		/* in the module's bus list */
+};
+
+static inline struct hvpci_bus *hvpci_bus_of(struct pci_bus *pbus)
+{
+	return container_of(pbus->sysdata, struct hvpci_bus, sysdata);
+}
+
+static inline u32 hvpci_devfn_to_wslot(unsigned int devfn)
+{
+	return PCI_SLOT(devfn) | (PCI_FUNC(devfn) << 5);
+}
+
+static inline unsigned int hvpci_wslot_to_devfn(u32 wslot)
+{
+	return PCI_DEVFN(HVPCI_WSLOT_DEV(wslot), HVPCI_WSLOT_FN(wslot));
+}
+
+/* hvpci_channel.c: requests, completions, incoming messages */
+
+/*
+ * One request in flight.  @handle runs in the channel callback with the
+ * completion packet; the default one stores the status.
+ */
+struct hvpci_req {
+	void (*handle)(struct hvpci_req *req, const struct hvpci_resp *resp,
+		       u32 len);
+	struct completion done;
+	s32 status;
+	void *ctx;
+};
+
+void hvpci_req_init(struct hvpci_req *req,
+		    void (*handle)(struct hvpci_req *req,
+				   const struct hvpci_resp *resp, u32 len));
+int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
+		    struct hvpci_req *req);
+int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
+		    struct hvpci_req *req, struct hvpci_child *child);
+int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len);
+void hvpci_channel_callback(void *context);
+int hvpci_negotiate(struct hvpci_bus *bus);
+int hvpci_channel_open(struct hvpci_bus *bus);
+
+/* hvpci_bus.c */
+struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot);
+void hvpci_child_put(struct hvpci_child *child);
+void hvpci_cfg_read(struct hvpci_child *child, int where, int size, u32 *val);
+void hvpci_cfg_write(struct hvpci_child *child, int where, int size, u32 val);
+u16 hvpci_cfg_vendor(struct hvpci_child *child);
+void hvpci_survey_resources(struct hvpci_bus *bus);
+void hvpci_assign_numa(struct hvpci_bus *bus);
+void hvpci_create_slots(struct hvpci_bus *bus);
+int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children);
+int hvpci_read_block(struct pci_dev *pdev, void *buf, unsigned int len,
+		     unsigned int block_id, unsigned int *bytes_returned);
+int hvpci_write_block(struct pci_dev *pdev, void *buf, unsigned int len,
+		      unsigned int block_id);
+int hvpci_register_invalidate(struct pci_dev *pdev, void *ctx,
+			      void (*cb)(void *ctx, u64 block_mask));
+void hvpci_domains_init(void);
+extern struct hv_driver hvpci_driver;
+
+/* hvpci_irq.c */
+int hvpci_irq_domain_create(struct hvpci_bus *bus);
+void hvpci_irq_domain_remove(struct hvpci_bus *bus);
+
+/* hvpci_hotplug.c */
+void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_in_hdr *msg,
+			u32 len);
+void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot);
+struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
+				    const struct hvpci_desc *desc);
+
+/* hvpci_mmio.c: the MMIO policy applied to VMBus allocations */
+int hvpci_mmio_setup(struct hvpci_bus *bus);
+int hvpci_mmio_get(struct hvpci_bus *bus, int kind, u64 len, u64 align,
+		   struct resource **res);
+void hvpci_mmio_put(struct resource *res);
+void hvpci_mmio_report(struct hvpci_bus *bus);
+void hvpci_mmio_bus_gone(struct hvpci_bus *bus);
+int hvpci_mmio_init(void);
+void hvpci_mmio_exit(void);
+
+#endif /* HVPCI_H */

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvpci channel layer: the VMBus ring, requests that wait for the host's
+ * completion, and messages the host sends on its own (bus relations,
+ * eject, config block invalidation).
+ *
+ * A request lives on its sender's stack.  VMBus hands the host an opaque
+ * transaction id for it; the completion finds the request again through
+ * the channel's requestor table, so a request that timed out or whose
+ * channel was rescinded is taken back out of the table before its memory
+ * goes away.
+ */
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "hvpci.h"
+
+static unsigned int request_timeout_ms = 60000;
+module_param(request_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(request_timeout_ms,
+		 "How long to wait for the host to answer a request (default 60000)");
+
+#define HVPCI_RING_SIZE		VMBUS_RING_SIZE(SZ_16K)
+#define HVPCI_REQUESTORS	64
+
+static const u32 hvpci_versions[] = {
+	HVPCI_PROTO_1_4,
+	HVPCI_PROTO_1_3,
+	HVPCI_PROTO_1_2,
+	HVPCI_PROTO_1_1,
+};
+
+static void hvpci_req_status(struct hvpci_req *req,
+			     const struct hvpci_resp *resp, u32 len)
+{
+	req->status = resp->status;
+}
+
+void hvpci_req_init(struct hvpci_req *req,
+		    void (*handle)(struct hvpci_req *req,
+				   const struct hvpci_resp *resp, u32 len))
+{
+	req->handle = handle ? handle : hvpci_req_status;
+	req->status = 0;
+	init_completion(&req->done);
+}
+
+/*
+ * Take @req back from the requestor table.  If the completion got there
+ * first it has already finished (it runs under the requestor lock), so
+ * either way nothing will touch @req afterwards.
+ */
+static void hvpci_req_forget(struct vmbus_channel *chan, u64 trans_id,
+			     struct hvpci_req *req)
+{
+	vmbus_request_addr_match(chan, trans_id, (unsigned long)req);
+}
+
+static int hvpci_send(struct hvpci_bus *bus, void *msg, u32 len,
+		      struct hvpci_req *req, u64 *trans_id)
+{
+	return vmbus_sendpacket_getid(bus->hdev->channel, msg, len,
+				      (unsigned long)req, trans_id,
+				      VM_PKT_DATA_INBAND,
+				      VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+}
+
+/* Send @msg and sleep until the host completes it, it is rescinded or late. */
+int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
+		    struct hvpci_req *req)
+{
+	struct vmbus_channel *chan = bus->hdev->channel;
+	unsigned long deadline;
+	u64 trans_id;
+	int ret;
+
+	ret = hvpci_send(bus, msg, len, req, &trans_id);
+	if (ret)
+		return ret;
+
+	deadline = jiffies + msecs_to_jiffies(request_timeout_ms);
+	/* VMBus has no rescind notification for drivers: poll for it. */
+	while (!wait_for_completion_timeout(&req->done, HZ / 10)) {
+		if (chan->rescind) {
+			ret = -ENODEV;
+			break;
+		}
+		if (time_after(jiffies, deadline)) {
+			dev_err(&bus->hdev->device,
+				"host did not answer message %#x within %u ms\n",
+				((struct hvpci_msg_hdr *)msg)->type,
+				request_timeout_ms);
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	if (ret)
+		hvpci_req_forget(chan, trans_id, req);
+	return ret;
+}
+
+/*
+ * Send @msg and spin for the answer: for callers that hold interrupt
+ * descriptor locks and cannot sleep.  The channel tasklet is held off and
+ * the ring drained from here instead.  @child, when given, is checked on
+ * every turn so that a device the host took away does not spin forever.
+ */
+int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
+		    struct hvpci_req *req, struct hvpci_child *child)
+{
+	struct vmbus_channel *chan = bus->hdev->channel;
+	unsigned long flags;
+	u64 trans_id;
+	int ret;
+
+	ret = hvpci_send(bus, msg, len, req, &trans_id);
+	if (ret)
+		return ret;
+
+	tasklet_disable_in_atomic(&chan->callback_event);
+	while (!try_wait_for_completion(&req->done)) {
+		if (chan->rescind ||
+		    (child && hvpci_cfg_vendor(child) == 0xffff)) {
+			ret = -ENODEV;
+			break;
+		}
+		/* sched_lock keeps the ring alive while the channel closes. */
+		spin_lock_irqsave(&chan->sched_lock, flags);
+		if (!chan->onchannel_callback) {
+			spin_unlock_irqrestore(&chan->sched_lock, flags);
+			ret = -ENODEV;
+			break;
+		}
+		hvpci_channel_callback(bus);
+		spin_unlock_irqrestore(&chan->sched_lock, flags);
+		udelay(100);
+	}
+	tasklet_enable(&chan->callback_event);
+
+	if (ret)
+		hvpci_req_forget(chan, trans_id, req);
+	return ret;
+}
+
+int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len)
+{
+	return vmbus_sendpacket(bus->hdev->channel, msg, len, 0,
+				VM_PKT_DATA_INBAND, 0);
+}
+
+static void hvpci_on_completion(struct hvpci_bus *bus, const void *pkt,
+				u32 len, u64 trans_id)
+{
+	static const struct hvpci_resp short_resp = { .status = -1 };
+	struct vmbus_channel *chan = bus->hdev->channel;
+	struct hvpci_req *req;
+	unsigned long flags;
+	u64 addr;
+
+	lock_requestor(chan, flags);
+	addr = __vmbus_request_addr_match(chan, trans_id, VMBUS_RQST_ADDR_ANY);
+	if (addr == VMBUS_RQST_ERROR) {
+		unlock_requestor(chan, flags);
+		dev_err_ratelimited(&bus->hdev->device,
+				    "completion for unknown transaction %#llx\n",
+				    trans_id);
+		return;
+	}
+	req = (struct hvpci_req *)(unsigned long)addr;
+	if (len < sizeof(struct hvpci_resp))
+		req->handle(req, &short_resp, sizeof(short_resp));
+	else
+		req->handle(req, pkt, len);
+	complete(&req->done);
+	unlock_requestor(chan, flags);
+}
+
+static void hvpci_on_invalidate(struct hvpci_bus *bus,
+				const struct hvpci_in_invalidate *msg)
+{
+	struct hvpci_child *child = hvpci_child_get(bus, msg->wslot);
+
+	if (!child)
+		return;
+	if (child->invalidate)
+		child->invalidate(child->invalidate_ctx, msg->block_mask);
+	hvpci_child_put(child);
+}
+
+static void hvpci_on_message(struct hvpci_bus *bus, const void *pkt, u32 len)
+{
+	const struct hvpci_in_hdr *in = pkt;
+
+	if (len < sizeof(*in))
+		return;
+
+	switch (in->hdr.type) {
+	case HVPCI_MSG_BUS_RELATIONS:
+	case HVPCI_MSG_BUS_RELATIONS2:
+		hvpci_on_relations(bus, in, len);
+		break;
+	case HVPCI_MSG_EJECT:
+		if (len >= sizeof(struct hvpci_in_child))
+			hvpci_on_eject(bus, ((struct hvpci_in_child *)pkt)->wslot);
+		break;
+	case HVPCI_MSG_INVALIDATE_BLOCK:
+		if (len >= sizeof(struct hvpci_in_invalidate))
+			hvpci_on_invalidate(bus, pkt);
+		break;
+	default:
+		dev_warn_ratelimited(&bus->hdev->device,
+				     "ignoring host message %#x\n",
+				     in->hdr.type);
+	}
+}
+
+/* Drain the ring.  Runs in the channel tasklet or from hvpci_send_poll(). */
+void hvpci_channel_callback(void *context)
+{
+	struct hvpci_bus *bus = context;
+	struct vmbus_channel *chan = bus->hdev->channel;
+	u8 small[256] __aligned(8);
+	u32 size = sizeof(small), got;
+	u8 *buf = small;
+	u64 trans_id;
+	int ret;
+
+	for (;;) {
+		ret = vmbus_recvpacket_raw(chan, buf, size, &got, &trans_id);
+		if (ret == -ENOBUFS) {
+			/* Large bus relations: grow the buffer and retry. */
+			if (buf != small)
+				kfree(buf);
+			buf = kmalloc(got, GFP_ATOMIC);
+			if (!buf)
+				return;
+			size = got;
+			continue;
+		}
+		if (ret || !got)
+			break;
+
+		switch (((struct vmpacket_descriptor *)buf)->type) {
+		case VM_PKT_COMP:
+			hvpci_on_completion(bus, buf, got, trans_id);
+			break;
+		case VM_PKT_DATA_INBAND:
+			hvpci_on_message(bus, buf, got);
+			break;
+		default:
+			dev_err_ratelimited(&bus->hdev->device,
+					    "unexpected packet type %u, %u bytes\n",
+					    ((struct vmpacket_descriptor *)buf)->type,
+					    got);
+		}
+	}
+	if (buf != small)
+		kfree(buf);
+}
+
+int hvpci_negotiate(struct hvpci_bus *bus)
+{
+	struct hvpci_msg_version msg = {
+		.hdr.type = HVPCI_MSG_QUERY_PROTOCOL,
+	};
+	struct hvpci_req req;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(hvpci_versions); i++) {
+		msg.version = hvpci_versions[i];
+		hvpci_req_init(&req, NULL);
+		ret = hvpci_send_wait(bus, &msg, sizeof(msg), &req);
+		if (ret) {
+			dev_err(&bus->hdev->device,
+				"version request failed: %d\n", ret);
+			return ret;
+		}
+		if (req.status >= 0) {
+			bus->version = msg.version;
+			dev_info(&bus->hdev->device,
+				 "vPCI protocol %u.%u\n", msg.version >> 16,
+				 msg.version & 0xffff);
+			return 0;
+		}
+		if ((u32)req.status != HVPCI_STATUS_REVISION_MISMATCH) {
+			dev_err(&bus->hdev->device,
+				"host refused version %#x: status %#x\n",
+				msg.version, req.status);
+			return -EPROTO;
+		}
+	}
+	dev_err(&bus->hdev->device,
+		"host supports none of vPCI protocol 1.1 to 1.4\n");
+	return -EPROTO;
+}
+
+int hvpci_channel_open(struct hvpci_bus *bus)
+{
+	struct vmbus_channel *chan = bus->hdev->channel;
+
+	chan->next_request_id_callback = vmbus_next_request_id;
+	chan->request_addr_callback = vmbus_request_addr;
+	chan->rqstor_size = HVPCI_REQUESTORS;
+	return vmbus_open(chan, HVPCI_RING_SIZE, HVPCI_RING_SIZE, NULL, 0,
+			  hvpci_channel_callback, bus);
+}

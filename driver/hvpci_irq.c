@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvpci interrupt layer (x86): an MSI/MSI-X irq domain on top of the
+ * x86 vector domain.
+ *
+ * Devices behind vPCI cannot write to the local APIC directly.  For every
+ * vector the guest asks the host (create interrupt) for an address/data
+ * pair that the hypervisor's interrupt remapping turns into that vector;
+ * that pair is what goes into the device's MSI registers.  Moving the
+ * interrupt to other CPUs is a retarget hypercall, made on unmask, which
+ * the irq core calls after every affinity change.
+ */
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/slab.h>
+#include <asm/apic.h>
+#include <asm/hw_irq.h>
+#include <asm/irqdomain.h>
+#include <asm/mshyperv.h>
+
+#include "hvpci.h"
+
+/* First vector Linux hands out; the host ignores it for multi-MSI. */
+#define HVPCI_MULTI_MSI_VECTOR	FIRST_EXTERNAL_VECTOR
+
+static void hvpci_int_release(struct hvpci_child *child,
+			      struct hvpci_wire_int *desc)
+{
+	struct hvpci_msg_delete_int msg = {
+		.hdr.type = HVPCI_MSG_DELETE_INTERRUPT,
+		.wslot = child->desc.wslot,
+		.desc = *desc,
+	};
+
+	/* Only descriptors the host created (count != 0) are deleted. */
+	if (desc->vector_count)
+		hvpci_send_oneway(child->bus, &msg, sizeof(msg));
+	kfree(desc);
+}
+
+static struct hvpci_bus *hvpci_irq_bus(struct irq_data *data,
+				       struct pci_dev **pdev)
+{
+	*pdev = msi_desc_to_pci_dev(irq_data_get_msi_desc(data));
+	return hvpci_bus_of((*pdev)->bus);
+}
+
+static u32 hvpci_device_id(struct hvpci_bus *bus, struct pci_dev *pdev)
+{
+	const guid_t *g = &bus->hdev->dev_instance;
+
+	/* The hypervisor names a vPCI function by its bus GUID and function. */
+	return (g->b[5] << 24) | (g->b[4] << 16) | (g->b[7] << 8) |
+	       (g->b[6] & 0xf8) | PCI_FUNC(pdev->devfn);
+}
+
+static void hvpci_retarget(struct irq_data *data)
+{
+	struct hvpci_wire_int *desc = irq_data_get_irq_chip_data(data);
+	const struct cpumask *dest = irq_data_get_effective_affinity_mask(data);
+	struct hv_retarget_device_interrupt *params;
+	struct hvpci_bus *bus;
+	struct pci_dev *pdev;
+	cpumask_var_t online;
+	unsigned long flags;
+	u64 status = HV_STATUS_INVALID_PARAMETER;
+	int nr_bank, cpu, vp;
+	u64 var_size = 0;
+
+	bus = hvpci_irq_bus(data, &pdev);
+	if (!desc) {
+		dev_warn_ratelimited(&bus->hdev->device,
+				     "irq %u unmasked before it was composed\n",
+				     data->irq);
+		return;
+	}
+	if (!alloc_cpumask_var(&online, GFP_ATOMIC))
+		goto report;
+	cpumask_and(online, dest, cpu_online_mask);
+
+	local_irq_save(flags);
+	params = *this_cpu_ptr(hyperv_pcpu_input_arg);
+	memset(params, 0, sizeof(*params));
+	params->partition_id = HV_PARTITION_ID_SELF;
+	params->int_entry.source = HV_INTERRUPT_SOURCE_MSI;
+	params->int_entry.msi_entry.address.as_uint32 = lower_32_bits(desc->address);
+	params->int_entry.msi_entry.data.as_uint32 = desc->data;
+	params->device_id = hvpci_device_id(bus, pdev);
+	params->int_target.vector = irqd_cfg(data)->vector;
+
+	if (bus->version >= HVPCI_PROTO_1_2) {
+		/* A VP set: works past 64 vCPUs. */
+		params->int_target.flags |= HV_DEVICE_INTERRUPT_TARGET_PROCESSOR_SET;
+		nr_bank = cpumask_to_vpset(&params->int_target.vp_set, online);
+		if (nr_bank <= 0) {
+			local_irq_restore(flags);
+			free_cpumask_var(online);
+			goto report;
+		}
+		/* The variable header starts after vp_mask's format word. */
+		var_size = 1 + nr_bank;
+	} else {
+		for_each_cpu(cpu, online) {
+			vp = hv_cpu_number_to_vp_number(cpu);
+			if (vp < 64)
+				params->int_target.vp_mask |= BIT_ULL(vp);
+		}
+	}
+	status = hv_do_hypercall(HVCALL_RETARGET_INTERRUPT | (var_size << 17),
+				 params, NULL);
+	local_irq_restore(flags);
+	free_cpumask_var(online);
+
+report:
+	/* While the bus goes away the channel may already be closed. */
+	if (!hv_result_success(status) && bus->state != HVPCI_BUS_REMOVING)
+		dev_err_ratelimited(&bus->hdev->device,
+				    "retargeting irq %u failed: %#llx\n",
+				    data->irq, status);
+}
+
+static void hvpci_irq_mask(struct irq_data *data)
+{
+	pci_msi_mask_irq(data);
+	if (data->parent_data->chip->irq_mask)
+		irq_chip_mask_parent(data);
+}
+
+static void hvpci_irq_unmask(struct irq_data *data)
+{
+	hvpci_retarget(data);
+	if (data->parent_data->chip->irq_unmask)
+		irq_chip_unmask_parent(data);
+	pci_msi_unmask_irq(data);
+}
+
+static void hvpci_create_int_done(struct hvpci_req *req,
+				  const struct hvpci_resp *resp, u32 len)
+{
+	const struct hvpci_resp_create_int *r = (const void *)resp;
+
+	req->status = resp->status;
+	if (len < sizeof(*r)) {
+		req->status = -1;
+		return;
+	}
+	*(struct hvpci_wire_int *)req->ctx = r->desc;
+}
+
+/* Spread multi-MSI blocks over the CPUs; single vectors are retargeted. */
+static int hvpci_next_cpu(void)
+{
+	static DEFINE_SPINLOCK(lock);
+	static int last = -1;
+	unsigned long flags;
+	int cpu;
+
+	spin_lock_irqsave(&lock, flags);
+	last = cpumask_next_wrap(last, cpu_online_mask, nr_cpu_ids, false);
+	cpu = last;
+	spin_unlock_irqrestore(&lock, flags);
+	return cpu;
+}
+
+union hvpci_create_int_msg {
+	struct hvpci_msg_create_int1 v1;
+	struct hvpci_msg_create_int2 v2;
+	struct hvpci_msg_create_int3 v3;
+};
+
+static u32 hvpci_build_create_int(struct hvpci_bus *bus,
+				  union hvpci_create_int_msg *m, u32 wslot,
+				  u32 vector, u16 count, int cpu)
+{
+	u16 vp = hv_cpu_number_to_vp_number(cpu);
+
+	memset(m, 0, sizeof(*m));
+	switch (bus->version) {
+	case HVPCI_PROTO_1_1:
+		m->v1.hdr.type = HVPCI_MSG_CREATE_INTERRUPT;
+		m->v1.wslot = wslot;
+		m->v1.desc.vector = vector;
+		m->v1.desc.vector_count = count;
+		m->v1.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		/* Any CPU for now; unmask retargets it. */
+		m->v1.desc.cpu_mask = U64_MAX;
+		return sizeof(m->v1);
+	case HVPCI_PROTO_1_2:
+	case HVPCI_PROTO_1_3:
+		m->v2.hdr.type = HVPCI_MSG_CREATE_INTERRUPT2;
+		m->v2.wslot = wslot;
+		m->v2.desc.vector = vector;
+		m->v2.desc.vector_count = count;
+		m->v2.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		m->v2.desc.processor_count = 1;
+		m->v2.desc.processor_array[0] = vp;
+		return sizeof(m->v2);
+	default:
+		m->v3.hdr.type = HVPCI_MSG_CREATE_INTERRUPT3;
+		m->v3.wslot = wslot;
+		m->v3.desc.vector = vector;
+		m->v3.desc.vector_count = count;
+		m->v3.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		m->v3.desc.processor_count = 1;
+		m->v3.desc.processor_array[0] = vp;
+		return sizeof(m->v3);
+	}
+}
+
+static void hvpci_fill_msg(struct msi_msg *msg, const struct hvpci_wire_int *d)
+{
+	msg->address_hi = upper_32_bits(d->address);
+	msg->address_lo = lower_32_bits(d->address);
+	msg->data = d->data;
+}
+
+/* Called with the irq descriptor locked: must not sleep. */
+static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
+{
+	struct msi_desc *mdesc = irq_data_get_msi_desc(data);
+	bool multi = !mdesc->pci.msi_attrib.is_msix && mdesc->nvec_used > 1;
+	struct hvpci_wire_int *desc = irq_data_get_irq_chip_data(data);
+	union hvpci_create_int_msg m;
+	struct hvpci_child *child;
+	struct hvpci_req req;
+	struct hvpci_bus *bus;
+	struct pci_dev *pdev;
+	u16 count = 1;
+	u32 vector, len;
+	int cpu, ret;
+
+	/* A multi-MSI block is created once, for all its vectors. */
+	if (desc && multi) {
+		hvpci_fill_msg(msg, desc);
+		return;
+	}
+
+	bus = hvpci_irq_bus(data, &pdev);
+	child = hvpci_child_get(bus, hvpci_devfn_to_wslot(pdev->devfn));
+	if (!child)
+		goto empty;
+
+	if (desc) {
+		data->chip_data = NULL;
+		hvpci_int_release(child, desc);
+	}
+	desc = kzalloc(sizeof(*desc), GFP_ATOMIC);
+	if (!desc)
+		goto put;
+
+	if (multi) {
+		if (mdesc->irq != data->irq) {
+			/* Not the first vector: follows the first one's data. */
+			desc->address = (u64)mdesc->msg.address_hi << 32 |
+					mdesc->msg.address_lo;
+			desc->data = mdesc->msg.data + (data->irq - mdesc->irq);
+			data->chip_data = desc;
+			hvpci_fill_msg(msg, desc);
+			hvpci_child_put(child);
+			return;
+		}
+		vector = HVPCI_MULTI_MSI_VECTOR;
+		count = mdesc->nvec_used;
+		cpu = hvpci_next_cpu();
+	} else {
+		vector = irqd_cfg(data)->vector;
+		cpu = cpumask_first_and(irq_data_get_effective_affinity_mask(data),
+					cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+	}
+
+	len = hvpci_build_create_int(bus, &m, child->desc.wslot, vector, count,
+				     cpu);
+	hvpci_req_init(&req, hvpci_create_int_done);
+	req.ctx = desc;
+	ret = hvpci_send_poll(bus, &m, len, &req, child);
+	if (ret || req.status < 0) {
+		dev_err_ratelimited(&bus->hdev->device,
+				    "slot %#x: host refused an interrupt: %d/%#x\n",
+				    child->desc.wslot, ret, req.status);
+		kfree(desc);
+		goto put;
+	}
+
+	data->chip_data = desc;
+	hvpci_fill_msg(msg, desc);
+	hvpci_child_put(child);
+	return;
+
+put:
+	hvpci_child_put(child);
+empty:
+	memset(msg, 0, sizeof(*msg));
+}
+
+static void hvpci_msi_free(struct irq_domain *domain,
+			   struct msi_domain_info *info, unsigned int irq)
+{
+	struct irq_data *data = irq_domain_get_irq_data(domain, irq);
+	struct hvpci_wire_int *desc = irq_data_get_irq_chip_data(data);
+	struct hvpci_bus *bus = info->data;
+	struct hvpci_child *child;
+	struct pci_dev *pdev;
+
+	if (!desc)
+		return;
+	data->chip_data = NULL;
+	pdev = msi_desc_to_pci_dev(irq_data_get_msi_desc(data));
+	child = hvpci_child_get(bus, hvpci_devfn_to_wslot(pdev->devfn));
+	if (!child) {
+		kfree(desc);
+		return;
+	}
+	hvpci_int_release(child, desc);
+	hvpci_child_put(child);
+}
+
+static int hvpci_msi_prepare(struct irq_domain *domain, struct device *dev,
+			     int nvec, msi_alloc_info_t *info)
+{
+	int ret = pci_msi_prepare(domain, dev, nvec, info);
+
+	/* The hypervisor remaps each vector: no need for a contiguous block. */
+	if (info->type == X86_IRQ_ALLOC_TYPE_PCI_MSI)
+		info->flags &= ~X86_IRQ_ALLOC_CONTIGUOUS_VECTORS;
+	return ret;
+}
+
+static struct irq_chip hvpci_msi_chip = {
+	.name			= "hvpci MSI",
+	.irq_compose_msi_msg	= hvpci_compose_msi_msg,
+	.irq_set_affinity	= irq_chip_set_affinity_parent,
+	.irq_retrigger		= irq_chip_retrigger_hierarchy,
+	.irq_ack		= irq_chip_ack_parent,
+	.irq_mask		= hvpci_irq_mask,
+	.irq_unmask		= hvpci_irq_unmask,
+};
+
+static struct msi_domain_ops hvpci_msi_ops = {
+	.msi_prepare	= hvpci_msi_prepare,
+	.msi_free	= hvpci_msi_free,
+};
+
+int hvpci_irq_domain_create(struct hvpci_bus *bus)
+{
+	bus->msi_info.chip = &hvpci_msi_chip;
+	bus->msi_info.ops = &hvpci_msi_ops;
+	bus->msi_info.flags = MSI_FLAG_USE_DEF_DOM_OPS |
+			      MSI_FLAG_USE_DEF_CHIP_OPS |
+			      MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX;
+	bus->msi_info.handler = handle_edge_irq;
+	bus->msi_info.handler_name = "edge";
+	bus->msi_info.data = bus;
+
+	bus->irq_domain = pci_msi_create_irq_domain(bus->fwnode, &bus->msi_info,
+						    x86_vector_domain);
+	if (!bus->irq_domain) {
+		dev_err(&bus->hdev->device, "cannot create the MSI irq domain\n");
+		return -ENODEV;
+	}
+	dev_set_msi_domain(&bus->bridge->dev, bus->irq_domain);
+	return 0;
+}
+
+void hvpci_irq_domain_remove(struct hvpci_bus *bus)
+{
+	irq_domain_remove(bus->irq_domain);
+}
