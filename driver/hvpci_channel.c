@@ -24,6 +24,8 @@ MODULE_PARM_DESC(request_timeout_ms,
 
 #define HVPCI_RING_SIZE		VMBUS_RING_SIZE(SZ_16K)
 #define HVPCI_REQUESTORS	64
+/* Pause between polls of the ring while interrupts are off, in us. */
+#define HVPCI_POLL_DELAY_US	100
 
 static const u32 hvpci_versions[] = {
 	HVPCI_PROTO_1_4,
@@ -135,7 +137,8 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 		}
 		hvpci_channel_callback(bus);
 		spin_unlock_irqrestore(&chan->sched_lock, flags);
-		udelay(100);
+		/* Atomic context (irq descriptor lock held): cannot sleep. */
+		udelay(HVPCI_POLL_DELAY_US);
 	}
 	tasklet_enable(&chan->callback_event);
 

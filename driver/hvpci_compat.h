@@ -10,7 +10,11 @@
 #include <linux/types.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/stdarg.h>
+
+#define HVPCI_PRINTF(fmt, args)	__printf(fmt, args)
 #else
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +22,9 @@
 
 typedef unsigned long long u64;
 typedef unsigned int u32;
+
+/* Format strings are checked by the kernel build. */
+#define HVPCI_PRINTF(fmt, args)
 #endif
 
 #endif /* HVPCI_COMPAT_H */

@@ -448,13 +448,16 @@ struct text {
 	int len;
 };
 
-#define text_add(t, ...)						\
-	do {								\
-		size_t _off = (size_t)(t)->len < (t)->size ?		\
-			      (size_t)(t)->len : (t)->size;		\
-		char *_at = (t)->buf ? (t)->buf + _off : NULL;		\
-		(t)->len += snprintf(_at, (t)->size - _off, __VA_ARGS__); \
-	} while (0)
+static void HVPCI_PRINTF(2, 3) text_add(struct text *t, const char *fmt, ...)
+{
+	size_t off = (size_t)t->len < t->size ? (size_t)t->len : t->size;
+	va_list ap;
+
+	va_start(ap, fmt);
+	t->len += vsnprintf(t->buf ? t->buf + off : NULL, t->size - off, fmt,
+			    ap);
+	va_end(ap);
+}
 
 static void text_spans(struct text *t, const char *what,
 		       const struct hvpci_span *tab, unsigned int n)
