@@ -1,0 +1,56 @@
+/*
+ * Hyper-V virtual PCI bus: declarations shared by the files of the device
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ * See the COPYING file in the top-level directory.
+ */
+
+#ifndef HW_HYPERV_VPCI_INTERNAL_H
+#define HW_HYPERV_VPCI_INTERNAL_H
+
+#include "hw/hyperv/vpci.h"
+#include "hw/pci/msi.h"
+
+/* All vPCI buses of the machine, in realize order */
+typedef QTAILQ_HEAD(, HvVpci) HvVpciList;
+extern HvVpciList hv_vpci_buses;
+
+/* vpci.c */
+HvVpciFunc *vpci_func_by_wslot(HvVpci *v, uint32_t wslot);
+bool vpci_send_relations(HvVpci *v);
+bool vpci_send_child_msg(HvVpci *v, uint32_t type, uint32_t wslot);
+void vpci_finish_eject(HvVpci *v, HvVpciFunc *f);
+void vpci_refresh_layout(HvVpci *v);
+uint64_t vpci_device_id_base(HvVpci *v);
+
+/* vpci-msg.c */
+void vpci_chan_notify(VMBusChannel *chan);
+
+/* vpci-cfg.c */
+extern const MemoryRegionOps vpci_cfg_window_ops;
+void vpci_cfg_window_map(HvVpci *v, uint64_t base);
+void vpci_cfg_window_unmap(HvVpci *v);
+void vpci_bars_update(HvVpci *v);
+void vpci_bars_forget(HvVpci *v, HvVpciFunc *f);
+HvRangeVerdict vpci_range_check(HvVpci *v, uint64_t base, uint64_t size,
+                                const char **why);
+void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS]);
+
+/* vpci-irq.c */
+void vpci_msi_trigger(PCIDevice *pdev, MSIMessage msg);
+uint32_t vpci_irq_create(HvVpci *v, HvVpciFunc *f, uint32_t vector,
+                         uint8_t delivery_mode, uint16_t count,
+                         const uint32_t *vps, unsigned nr_vps,
+                         VpciMsiRemapped *out);
+uint32_t vpci_irq_delete(HvVpci *v, HvVpciFunc *f, uint64_t address,
+                         uint32_t data);
+void vpci_irq_release_func(HvVpci *v, uint8_t devfn);
+void vpci_irq_release_all(HvVpci *v);
+uint32_t vpci_vps_from_mask(uint64_t mask, uint32_t *vps);
+
+static inline uint8_t vpci_func_devfn(HvVpci *v, HvVpciFunc *f)
+{
+    return f - v->funcs;
+}
+
+#endif
