@@ -32,12 +32,13 @@ while [ $# -gt 0 ]; do
 done
 
 start=$(now_s)
-# Guest images and runner: busybox-static cpio kmod qemu-system-x86;
+# Guest images and runner: busybox-static cpio kmod qemu-system-x86,
+# qemu-utils (qcow2 overlays), debootstrap (full Debian guest images);
 # guest tools copied from the host: kexec-tools makedumpfile e2fsprogs;
 # tests: shellcheck python3 gcc make libcmocka-dev, clang with its
 # fuzzer and sanitizer runtimes (libclang-rt-14-dev);
 # driver: dkms and the headers get-kernel.sh installs.
-apt_install busybox-static cpio kmod qemu-system-x86 \
+apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms

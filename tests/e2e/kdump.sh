@@ -40,3 +40,19 @@ expect_no_file() {
 		return 1
 	fi
 }
+
+# disk_as_raw DISK OUT: a raw copy of a (qcow2) disk, for debugfs.
+disk_as_raw() {
+	qemu-img convert -O raw "$1" "$2"
+}
+
+# find_dump IMAGE: the path of the newest kdump-tools dump on the disk
+# (/var/crash/<stamp>/dump.<stamp>), or nothing.
+find_dump() {
+	local d
+	d=$(debugfs -R "ls -p /var/crash" "$1" 2>/dev/null |
+		awk -F/ '$6 ~ /^[0-9]+$/ { print $6 }' | sort | tail -n 1)
+	[ -n "$d" ] || return 0
+	debugfs -R "ls -p /var/crash/$d" "$1" 2>/dev/null |
+		awk -F/ -v d="$d" '$6 ~ /^dump\\./ { print "/var/crash/" d "/" $6 }' | head -n 1
+}

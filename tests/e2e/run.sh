@@ -97,22 +97,11 @@ standin() {
 	printf '%s\n' "$standin_qemu"
 }
 
-# run_one NAME KVER LOG: run one scenario on one kernel; prints the reason on
-# failure to stdout. Runs in a subshell so scenario variables do not leak.
-run_one() (
-	local name=$1 log=$3 scratch rc qemu="" img
-	# shellcheck disable=SC2034 # read by the scenario's host_check
-	KVER=$(kernel_release "$2")
-	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
-	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0
-	# shellcheck source=/dev/null
-	. "$scn_dir/$name.scn"
-	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
-
-	scratch=$(mktemp -d)
-	trap 'rm -rf "$scratch"' EXIT
-	guest_script >"$scratch/guest.sh"
-	local args=(--kernel "$2" --script "$scratch/guest.sh" --module "$MODULES")
+# build_initramfs KVER SCRATCH: the scenario's initramfs (and, for KDUMP=1,
+# the crash kernel's image inside it); sets img. Runs inside run_one.
+build_initramfs() {
+	local scratch=$2
+	local args=(--kernel "$1" --script "$scratch/guest.sh" --module "$MODULES")
 	for b in $HOST_BINS; do args+=(--host-bin "$b"); done
 	args+=("${INITRAMFS_ARGS[@]}")
 	if [ "$KDUMP" = 1 ]; then
@@ -128,6 +117,41 @@ run_one() (
 		echo "initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 		return 1
 	}
+}
+
+# run_one NAME KVER LOG: run one scenario on one kernel; prints the reason on
+# failure to stdout. Runs in a subshell so scenario variables do not leak.
+run_one() (
+	local name=$1 log=$3 scratch rc qemu="" img
+	# shellcheck disable=SC2034 # read by the scenario's host_check
+	KVER=$(kernel_release "$2")
+	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
+	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0 IMAGE="" VERDICT=pass
+	# shellcheck source=/dev/null
+	. "$scn_dir/$name.scn"
+	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
+
+	scratch=$(mktemp -d)
+	trap 'rm -rf "$scratch"' EXIT
+	guest_script >"$scratch/guest.sh"
+	case $VERDICT in pass | fail | none) ;; *) echo "VERDICT must be pass, fail or none"; return 1 ;; esac
+	if [ -n "$IMAGE" ]; then
+		# A full Debian guest: its own initramfs, root on a copy-on-write
+		# overlay of the cached disk, the scenario script through fw_cfg.
+		local dir
+		dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$IMAGE" --print-dir 2>"$scratch/mk.err") || {
+			echo "guest image build failed: $(tail -n 1 "$scratch/mk.err")"
+			return 1
+		}
+		qemu-img create -q -f qcow2 -F raw -b "$dir/root.img" "$scratch/root.qcow2"
+		# shellcheck disable=SC2034 # read by the scenario's hooks
+		ROOT_DISK=$scratch/root.qcow2
+		img=$dir/initrd.img
+		KERNEL_ARGS="root=LABEL=hvpci-root ro $KERNEL_ARGS"
+		QEMU_ARGS+=(-fw_cfg "name=opt/hvpci/scenario,file=$scratch/guest.sh")
+	else
+		build_initramfs "$2" "$scratch" || return 1
+	fi
 	if [ "$STANDIN" = 1 ]; then
 		qemu=$(standin 2>"$scratch/qemu.err") || {
 			echo "stand-in QEMU unavailable: $(tail -n 1 "$scratch/qemu.err")"
@@ -161,11 +185,16 @@ run_one() (
 			return 1
 		fi
 	fi
-	case $rc in
-	0) ;;
-	1) echo "guest: $(grep -ao 'HVPCI-VERDICT FAIL.*' "$log" | tail -n 1 | cut -c20-)"; return 1 ;;
-	*) head -n 1 "$scratch/vm.err" | sed 's/^run-vm.sh: //'; return 1 ;;
-	esac
+	local got
+	case $rc in 0) got=pass ;; 1) got=fail ;; *) got=none ;; esac
+	if [ "$got" != "$VERDICT" ]; then
+		case $got in
+		fail) echo "guest: $(grep -ao 'HVPCI-VERDICT FAIL.*' "$log" | tail -n 1 | cut -c20-)" ;;
+		none) head -n 1 "$scratch/vm.err" | sed 's/^run-vm.sh: //' ;;
+		pass) echo "guest passed, but this scenario expects verdict '$VERDICT' (a known failure)" ;;
+		esac
+		return 1
+	fi
 	if declare -F host_check >/dev/null; then
 		host_check "$log" "$scratch" 2>"$scratch/check.err" || {
 			echo "host check: $(tail -n 1 "$scratch/check.err")"
