@@ -10,6 +10,7 @@
 
 #include "hw/hyperv/vpci.h"
 #include "hw/pci/msi.h"
+#include "hw/hyperv/hv-tcg.h"
 
 /* All vPCI buses of the machine, in realize order */
 typedef QTAILQ_HEAD(, HvVpci) HvVpciList;
@@ -47,6 +48,8 @@ uint32_t vpci_irq_delete(HvVpci *v, HvVpciFunc *f, uint64_t address,
 void vpci_irq_release_func(HvVpci *v, uint8_t devfn);
 void vpci_irq_release_all(HvVpci *v);
 uint32_t vpci_vps_from_mask(uint64_t mask, uint32_t *vps);
+bool vpci_retarget(void *opaque, const HvRetargetInterruptRequest *req,
+                   uint16_t *status);
 
 static inline uint8_t vpci_func_devfn(HvVpci *v, HvVpciFunc *f)
 {

@@ -223,35 +223,43 @@ void vpci_msi_trigger(PCIDevice *pdev, MSIMessage msg)
     vpci_irq_deliver(v, irq);
 }
 
-uint16_t hv_vpci_retarget_interrupt(uint64_t device_id, uint64_t msi_address,
-                                    uint32_t msi_data, uint32_t vector,
-                                    const uint32_t *vps, unsigned nr_vps)
+/*
+ * HvRetargetDeviceInterrupt: the guest moves an interrupt to another vector
+ * or VP.  It names the interrupt by the address/data pair we handed out and
+ * the device by an id built from the bus GUID and the function number.
+ */
+bool vpci_retarget(void *opaque, const HvRetargetInterruptRequest *req,
+                   uint16_t *status)
 {
-    HvVpci *v;
+    HvVpci *v = opaque;
+    uint32_t vps[VPCI_MAX_PROCESSORS_IN_DESC];
+    unsigned nr_vps;
+    HvVpciIrq *irq;
+    int vp;
 
-    QTAILQ_FOREACH(v, &hv_vpci_buses, link) {
-        HvVpciIrq *irq;
-        int vp;
-
-        if ((device_id & ~7ULL) != vpci_device_id_base(v)) {
-            continue;
-        }
-        irq = vpci_irq_lookup(v, msi_address, msi_data);
-        if (!irq || PCI_FUNC(irq->devfn) != (device_id & 7)) {
-            continue;
-        }
-        vp = vpci_pick_vp(vps, nr_vps);
-        if (vector < VPCI_VECTOR_MIN || vector > VPCI_VECTOR_MAX || vp < 0) {
-            trace_vpci_irq_refused(v->bus_index, irq->devfn, vector, 1,
-                                   "retarget to a bad vector or VP set");
-            return HV_STATUS_INVALID_PARAMETER;
-        }
-        irq->vector = vector;
-        irq->target_vp = vp;
-        trace_vpci_irq_retarget(v->bus_index, irq->devfn, msi_data, vector,
-                                vp);
-        return HV_STATUS_SUCCESS;
+    if ((req->device_id & ~7ULL) != vpci_device_id_base(v)) {
+        return false;
     }
-    trace_vpci_retarget_unknown(device_id, msi_address, msi_data);
-    return HV_STATUS_INVALID_PARAMETER;
+    irq = vpci_irq_lookup(v, req->msi_address, req->msi_data);
+    if (!irq || PCI_FUNC(irq->devfn) != (req->device_id & 7)) {
+        /* another bus may share the GUID bytes the id is built from */
+        trace_vpci_retarget_unknown(req->device_id, req->msi_address,
+                                    req->msi_data);
+        return false;
+    }
+    nr_vps = vpci_vps_from_mask(req->vp_mask, vps);
+    vp = vpci_pick_vp(vps, nr_vps);
+    if (req->vector < VPCI_VECTOR_MIN || req->vector > VPCI_VECTOR_MAX ||
+        vp < 0) {
+        trace_vpci_irq_refused(v->bus_index, irq->devfn, req->vector, 1,
+                               "retarget to a bad vector or VP set");
+        *status = HV_STATUS_INVALID_PARAMETER;
+        return true;
+    }
+    irq->vector = req->vector;
+    irq->target_vp = vp;
+    trace_vpci_irq_retarget(v->bus_index, irq->devfn, req->msi_data,
+                            req->vector, vp);
+    *status = HV_STATUS_SUCCESS;
+    return true;
 }

@@ -21,7 +21,7 @@
 #include "hw/sysbus.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/pci_bridge.h"
-#include "hw/hyperv/vmbus-bridge.h"
+#include "hw/hyperv/vmbus-mmio.h"
 #include "exec/address-spaces.h"
 #include "migration/vmstate.h"
 #include "vpci-internal.h"
@@ -157,30 +157,16 @@ bool vpci_send_relations(HvVpci *v)
  */
 void vpci_refresh_layout(HvVpci *v)
 {
-    static const char *const names[4] = {
-        "low-mmio-base", "low-mmio-size", "high-mmio-base", "high-mmio-size",
-    };
-    VMBusBridge *bridge = vmbus_bridge_find();
-    uint64_t val[4];
-    int i;
+    VMBusMmioLayout mmio;
 
     v->ranges_known = false;
-    if (!bridge) {
+    if (!vmbus_mmio_get_layout(&mmio) || (!mmio.low.size && !mmio.high.size)) {
         return;
     }
-    for (i = 0; i < 4; i++) {
-        if (!object_property_find(OBJECT(bridge), names[i])) {
-            return;
-        }
-        val[i] = object_property_get_uint(OBJECT(bridge), names[i], NULL);
-    }
-    if (!val[1] && !val[3]) {
-        return;
-    }
-    v->layout.low_base = val[0];
-    v->layout.low_size = val[1];
-    v->layout.high_base = val[2];
-    v->layout.high_size = val[3];
+    v->layout.low_base = mmio.low.base;
+    v->layout.low_size = mmio.low.size;
+    v->layout.high_base = mmio.high.base;
+    v->layout.high_size = mmio.high.size;
     if (v->fb_base == UINT64_MAX && v->layout.low_size &&
         strcmp(v->preset, "gen1") != 0) {
         v->layout.fb_base = v->layout.low_base;
@@ -291,6 +277,16 @@ static void vpci_unplug(HotplugHandler *hh, DeviceState *dev, Error **errp)
 
 /* --- the PCI host bridge that owns the private root bus --------------- */
 
+/* vPCI carries no INTx: functions must use MSI or MSI-X */
+static void vpci_intx_set(void *opaque, int pin, int level)
+{
+}
+
+static int vpci_intx_map(PCIDevice *pdev, int pin)
+{
+    return pin;
+}
+
 static const char *vpci_host_root_bus_path(PCIHostState *h, PCIBus *rootbus)
 {
     return HV_VPCI_HOST(h)->path;
@@ -395,12 +391,14 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
     v->bus = pci_root_bus_new(DEVICE(v->host), bus_name, &v->bar_space,
                               &v->io_space, 0, TYPE_PCIE_BUS);
     PCI_HOST_BRIDGE(v->host)->bus = v->bus;
+    pci_bus_irqs(v->bus, vpci_intx_set, vpci_intx_map, v, PCI_NUM_PINS);
     qbus_set_hotplug_handler(BUS(v->bus), OBJECT(v));
     if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(v->host), errp)) {
         return;
     }
 
     v->eject_bh = qemu_bh_new(vpci_eject_bh, v);
+    hyperv_tcg_add_retarget_handler(vpci_retarget, v);
     v->state = VPCI_BUS_CLOSED;
     QTAILQ_INSERT_TAIL(&hv_vpci_buses, v, link);
     vpci_refresh_layout(v);
@@ -413,6 +411,7 @@ static void vpci_vmdev_unrealize(VMBusDevice *vdev)
     HvVpci *v = HV_VPCI(vdev);
 
     QTAILQ_REMOVE(&hv_vpci_buses, v, link);
+    hyperv_tcg_remove_retarget_handler(vpci_retarget, v);
     vpci_cfg_window_unmap(v);
     qemu_bh_delete(v->eject_bh);
     memory_region_del_subregion(get_system_memory(), &v->bar_space);

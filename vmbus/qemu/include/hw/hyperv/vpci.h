@@ -110,17 +110,6 @@ struct HvVpci {
     QTAILQ_ENTRY(HvVpci) link;
 };
 
-/*
- * Handle a HvRetargetDeviceInterrupt hypercall.  @device_id is the guest's
- * logical device id (built from the bus instance GUID and the function),
- * @msi_address/@msi_data name the interrupt as returned by create-interrupt,
- * @vector is the new vector and @vps/@nr_vps the new target VP indexes.
- * Returns a HV_STATUS_* code.
- */
-uint16_t hv_vpci_retarget_interrupt(uint64_t device_id, uint64_t msi_address,
-                                    uint32_t msi_data, uint32_t vector,
-                                    const uint32_t *vps, unsigned nr_vps);
-
 /* Human-readable state of every vPCI bus (functions, window, BARs, IRQs) */
 char *hv_vpci_format_all(void);
 
