@@ -529,43 +529,55 @@ static void hvpci_send_resources_released(struct hvpci_bus *bus)
 	bus->last_assigned = -1;
 }
 
-static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
+/* Tell the host one function has its resources; needed before its MSIs. */
+int hvpci_child_assigned(struct hvpci_bus *bus, struct hvpci_child *child)
 {
 	union {
 		struct hvpci_msg_res_assigned v1;
 		struct hvpci_msg_res_assigned2 v2;
 	} msg;
 	bool v2 = bus->version >= HVPCI_PROTO_1_2;
-	struct hvpci_child *child;
+	u32 wslot = child->desc.wslot;
 	struct hvpci_req req;
+	int ret;
+
+	memset(&msg, 0, sizeof(msg));
+	if (v2) {
+		msg.v2.hdr.type = HVPCI_MSG_RESOURCES_ASSIGNED2;
+		msg.v2.wslot = wslot;
+	} else {
+		msg.v1.hdr.type = HVPCI_MSG_RESOURCES_ASSIGNED;
+		msg.v1.wslot = wslot;
+	}
+	hvpci_req_init(&req, NULL);
+	ret = hvpci_send_wait(bus, &msg, v2 ? sizeof(msg.v2) : sizeof(msg.v1),
+			      &req);
+	if (ret)
+		return ret;
+	if (req.status < 0) {
+		dev_err(&bus->hdev->device,
+			"host refused resources for slot %#x: %#x\n", wslot,
+			req.status);
+		return -EPROTO;
+	}
+	if ((int)wslot > bus->last_assigned)
+		bus->last_assigned = wslot;
+	return 0;
+}
+
+static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
+{
+	struct hvpci_child *child;
 	int wslot, ret;
 
 	for (wslot = 0; wslot < 256; wslot++) {
 		child = hvpci_child_get(bus, wslot);
 		if (!child)
 			continue;
-		memset(&msg, 0, sizeof(msg));
-		if (v2) {
-			msg.v2.hdr.type = HVPCI_MSG_RESOURCES_ASSIGNED2;
-			msg.v2.wslot = child->desc.wslot;
-		} else {
-			msg.v1.hdr.type = HVPCI_MSG_RESOURCES_ASSIGNED;
-			msg.v1.wslot = child->desc.wslot;
-		}
+		ret = hvpci_child_assigned(bus, child);
 		hvpci_child_put(child);
-
-		hvpci_req_init(&req, NULL);
-		ret = hvpci_send_wait(bus, &msg,
-				      v2 ? sizeof(msg.v2) : sizeof(msg.v1), &req);
 		if (ret)
 			return ret;
-		if (req.status < 0) {
-			dev_err(&bus->hdev->device,
-				"host refused resources for slot %#x: %#x\n",
-				wslot, req.status);
-			return -EPROTO;
-		}
-		bus->last_assigned = wslot;
 	}
 	return 0;
 }
@@ -579,9 +591,6 @@ int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
 	LIST_HEAD(gone);
 	int ret;
 
-	if (bus->hdev->channel->rescind)
-		return 0;
-
 	if (!keep_children) {
 		spin_lock_irqsave(&bus->list_lock, flags);
 		list_splice_init(&bus->children, &gone);
@@ -594,6 +603,9 @@ int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
 		}
 	}
 
+	/* A rescinded channel has nobody left to tell. */
+	if (bus->hdev->channel->rescind)
+		return 0;
 	hvpci_send_resources_released(bus);
 
 	hvpci_req_init(&req, NULL);

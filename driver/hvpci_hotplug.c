@@ -129,8 +129,12 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 		if (known)
 			continue;
 		child = hvpci_child_new(bus, &rel->func[i]);
-		if (child)
-			hvpci_child_put(child);
+		if (!child)
+			continue;
+		/* Hot add: the bus went through D0 long ago. */
+		if (bus->state == HVPCI_BUS_INSTALLED)
+			hvpci_child_assigned(bus, child);
+		hvpci_child_put(child);
 	}
 
 	hvpci_drop_missing(bus);

@@ -268,32 +268,33 @@ static void hvpci_no_room(struct hvpci_bus *bus, int kind, u64 len)
 	kfree(text);
 }
 
-/* One attempt at the spot the policy planned, high or low. */
+/*
+ * One attempt at the spot the policy planned, high or low.  The guard is
+ * blocked in both cases: screen_info may place a framebuffer above 4 GiB.
+ */
 static int hvpci_try(struct hvpci_bus *bus, int kind, u64 plan, u64 len,
 		     u64 align, struct resource **res)
 {
-	struct hvpci_blocks *b = NULL;
 	u64 min = HVPCI_SZ_4G, max = U64_MAX;
+	struct hvpci_blocks *b;
 	int ret;
 
 	if (plan < HVPCI_SZ_4G) {
 		min = 0;
 		max = HVPCI_SZ_4G - 1;
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b)
-			return -ENOMEM;
-		ret = hvpci_block_forbidden(b);
-		if (ret) {
-			hvpci_unblock(b);
-			kfree(b);
-			return ret;
-		}
 	}
-	ret = vmbus_allocate_mmio(res, bus->hdev, min, max, len, align, false);
-	if (b) {
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	ret = hvpci_block_forbidden(b);
+	if (ret) {
 		hvpci_unblock(b);
 		kfree(b);
+		return ret;
 	}
+	ret = vmbus_allocate_mmio(res, bus->hdev, min, max, len, align, false);
+	hvpci_unblock(b);
+	kfree(b);
 	if (ret)
 		return ret;
 
@@ -356,23 +357,24 @@ void hvpci_mmio_put(struct resource *res)
 	mutex_unlock(&hvpci_mmio_lock);
 }
 
-static const char *hvpci_where(const struct resource *res)
+static int hvpci_res_text(char *buf, size_t size, const char *what,
+			  const struct resource *res)
 {
 	if (!res)
-		return "none";
-	return res->start >= HVPCI_SZ_4G ? "high" : "low";
+		return scnprintf(buf, size, "%s none", what);
+	return scnprintf(buf, size, "%s [mem %#llx-%#llx] (%s)", what,
+			 (u64)res->start, (u64)res->end,
+			 res->start >= HVPCI_SZ_4G ? "high" : "low");
 }
 
 static void hvpci_bus_line(struct hvpci_bus *bus, char *buf, size_t size)
 {
-	struct resource none = DEFINE_RES_MEM(0, 0);
+	int n;
 
-	snprintf(buf, size,
-		 "domain %04x: config window %pR (%s); 32-bit BARs %pR (%s); 64-bit BARs %pR (%s)",
-		 bus->bridge->domain_nr, bus->cfg_res ? bus->cfg_res : &none,
-		 hvpci_where(bus->cfg_res), bus->win32 ? bus->win32 : &none,
-		 hvpci_where(bus->win32), bus->win64 ? bus->win64 : &none,
-		 hvpci_where(bus->win64));
+	n = scnprintf(buf, size, "domain %04x:", bus->bridge->domain_nr);
+	n += hvpci_res_text(buf + n, size - n, " config window", bus->cfg_res);
+	n += hvpci_res_text(buf + n, size - n, "; 32-bit BARs", bus->win32);
+	hvpci_res_text(buf + n, size - n, "; 64-bit BARs", bus->win64);
 }
 
 /* The one dmesg line per bus. */
