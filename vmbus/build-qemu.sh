@@ -209,8 +209,10 @@ binary="$dest/bin/qemu-system-x86_64"
 
 if [ "$force" -eq 0 ] && [ -x "$binary" ] && [ -f "$dest/build-info" ]; then
     t0=$(now)
-    "$binary" --version >/dev/null 2>&1 ||
-        die "cached binary $binary does not run; rerun with --force"
+    if [ ! -e "$dest/share/seabios/bios-256k.bin" ] ||
+        ! "$binary" --version >/dev/null 2>&1; then
+        die "cached binary $binary does not run or finds no firmware; rerun with --force"
+    fi
     log "cache hit: $binary (qemu $version, inputs $hash) in $(elapsed "$t0")s"
     log "$(grep '^build_seconds' "$dest/build-info" || true)"
     [ "$print_path" -eq 1 ] && echo "$binary"
@@ -261,6 +263,14 @@ tmp="$cache/.$hash.tmp"
 rm -rf "$tmp"
 mkdir -p "$tmp/bin"
 cp "$work/build/qemu-system-x86_64" "$tmp/bin/"
+# QEMU finds firmware relative to its binary (bin/../share/seabios for
+# /usr/share/seabios when built for /usr): point those at Debian's packages.
+IFS=: read -r -a fw_dirs <<<"$firmware_path"
+for d in "${fw_dirs[@]}"; do
+    rel="${d#/usr/}"
+    mkdir -p "$tmp/$(dirname "$rel")"
+    ln -s "$d" "$tmp/$rel"
+done
 "$tmp/bin/qemu-system-x86_64" --version >/dev/null ||
     die "the new binary does not run"
 total="$(elapsed "$t_all")"

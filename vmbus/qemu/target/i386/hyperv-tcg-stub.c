@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hyperv-tcg.h"
+#include "kvm/hyperv.h"
 
 bool hyperv_tcg_cpuid(X86CPU *cpu, uint32_t index,
                       uint32_t *eax, uint32_t *ebx,
@@ -33,3 +34,9 @@ void hyperv_tcg_cpu_realize(X86CPU *cpu, Error **errp)
 void hyperv_tcg_cpu_reset(X86CPU *cpu)
 {
 }
+
+#ifndef CONFIG_KVM
+void hyperv_x86_synic_update(X86CPU *cpu)
+{
+}
+#endif

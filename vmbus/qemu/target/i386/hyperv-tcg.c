@@ -39,6 +39,7 @@
 #include "sysemu/reset.h"
 #include "sysemu/tcg.h"
 #include "hyperv-tcg.h"
+#include "kvm/hyperv.h"
 #include "trace.h"
 
 /* I/O port the hypercall page writes to; unused by PC machines */
@@ -529,6 +530,17 @@ int hyperv_tcg_deliver_sint(CPUState *cs, uint32_t sint)
     return 0;
 }
 
+#ifndef CONFIG_KVM
+/*
+ * kvm/hyperv.c provides this in KVM builds; machine.c calls it after
+ * migration to map the SynIC pages again.
+ */
+void hyperv_x86_synic_update(X86CPU *cpu)
+{
+    hv_synic_remap(cpu);
+}
+#endif
+
 /* ------------------------------------------------------------------ MSRs */
 
 static bool hv_msr_is_synic(uint32_t msr)
@@ -573,6 +585,13 @@ HvTcgMsrResult hyperv_tcg_rdmsr(X86CPU *cpu, uint32_t msr, uint64_t *val)
     case HV_X64_MSR_REFERENCE_TSC:
         /* not advertised; kexec cleanup still reads and clears it */
         *val = hv_partition.reference_tsc;
+        break;
+    case HV_X64_MSR_APIC_ASSIST_PAGE:
+        /*
+         * Not advertised.  Linux 6.1 registers a VP assist page on every
+         * vCPU regardless; nothing here writes to it.
+         */
+        *val = env->msr_hv_vapic;
         break;
     case HV_X64_MSR_SCONTROL:
         *val = env->msr_hv_synic_control;
@@ -635,6 +654,9 @@ HvTcgMsrResult hyperv_tcg_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
             goto gp;
         }
         hv_partition.reference_tsc = val;
+        break;
+    case HV_X64_MSR_APIC_ASSIST_PAGE:
+        env->msr_hv_vapic = val;
         break;
     case HV_X64_MSR_SCONTROL:
         env->msr_hv_synic_control = val;
