@@ -127,6 +127,26 @@ static uint32_t hv_vp(X86CPU *cpu)
     return hyperv_vp_index(CPU(cpu));
 }
 
+/*
+ * MSR helpers run without the BQL under MTTCG; what touches the memory map,
+ * guest RAM or the SynIC routes takes it here.
+ */
+static bool hv_bql_take(void)
+{
+    if (qemu_mutex_iothread_locked()) {
+        return false;
+    }
+    qemu_mutex_lock_iothread();
+    return true;
+}
+
+static void hv_bql_release(bool taken)
+{
+    if (taken) {
+        qemu_mutex_unlock_iothread();
+    }
+}
+
 /* ---------------------------------------------------------------- CPUID */
 
 bool hyperv_tcg_cpuid(X86CPU *cpu, uint32_t index,
@@ -486,25 +506,19 @@ static void hv_synic_remap(X86CPU *cpu)
     hwaddr evt = (env->msr_hv_synic_evt_page & HV_SIEFP_ENABLE) ?
                  (env->msr_hv_synic_evt_page & TARGET_PAGE_MASK) : 0;
 
-    /* pages move in the memory map: that needs the BQL */
-    if (qemu_mutex_iothread_locked()) {
-        hyperv_synic_update(CPU(cpu), enable, msg, evt);
-    } else {
-        qemu_mutex_lock_iothread();
-        hyperv_synic_update(CPU(cpu), enable, msg, evt);
-        qemu_mutex_unlock_iothread();
-    }
+    bool taken = hv_bql_take();
+
+    /* the pages move in the memory map */
+    hyperv_synic_update(CPU(cpu), enable, msg, evt);
+    hv_bql_release(taken);
 }
 
 static void hv_synic_acked(X86CPU *cpu)
 {
-    if (qemu_mutex_iothread_locked()) {
-        hyperv_synic_eom(CPU(cpu));
-    } else {
-        qemu_mutex_lock_iothread();
-        hyperv_synic_eom(CPU(cpu));
-        qemu_mutex_unlock_iothread();
-    }
+    bool taken = hv_bql_take();
+
+    hyperv_synic_eom(CPU(cpu));
+    hv_bql_release(taken);
 }
 
 int hyperv_tcg_deliver_sint(CPUState *cs, uint32_t sint)
@@ -625,6 +639,7 @@ HvTcgMsrResult hyperv_tcg_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
 {
     CPUX86State *env = &cpu->env;
     unsigned sint;
+    bool taken;
 
     if (!tcg_enabled() || !hv_cpu_enabled(cpu) ||
         msr < HV_TCG_MSR_FIRST || msr > HV_TCG_MSR_LAST) {
@@ -637,17 +652,17 @@ HvTcgMsrResult hyperv_tcg_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
 
     switch (msr) {
     case HV_X64_MSR_GUEST_OS_ID:
-        qemu_mutex_lock_iothread();
+        taken = hv_bql_take();
         hv_partition.guest_os_id = val;
         if (!val) {
             hv_partition.hypercall &= ~(uint64_t)HV_HYPERCALL_ENABLE;
         }
-        qemu_mutex_unlock_iothread();
+        hv_bql_release(taken);
         break;
     case HV_X64_MSR_HYPERCALL:
-        qemu_mutex_lock_iothread();
+        taken = hv_bql_take();
         hv_set_hypercall_msr(val);
-        qemu_mutex_unlock_iothread();
+        hv_bql_release(taken);
         break;
     case HV_X64_MSR_REFERENCE_TSC:
         if (val & HV_REFERENCE_TSC_ENABLE) {
@@ -659,7 +674,8 @@ HvTcgMsrResult hyperv_tcg_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
         env->msr_hv_vapic = val;
         break;
     case HV_X64_MSR_SCONTROL:
-        env->msr_hv_synic_control = val;
+        /* read by SINT delivery from other threads */
+        qatomic_set(&env->msr_hv_synic_control, val);
         hv_synic_remap(cpu);
         break;
     case HV_X64_MSR_SIEFP:

@@ -55,9 +55,8 @@ typedef struct HvRetargetInterruptRequest {
  * HV_STATUS_* code otherwise.  When no handler claims the call the guest gets
  * HV_STATUS_INVALID_PARAMETER.
  */
-typedef bool (*HvRetargetInterruptHandler)(void *opaque,
-                                           const HvRetargetInterruptRequest *req,
-                                           uint16_t *status);
+typedef bool (*HvRetargetInterruptHandler)(
+    void *opaque, const HvRetargetInterruptRequest *req, uint16_t *status);
 
 void hyperv_tcg_add_retarget_handler(HvRetargetInterruptHandler handler,
                                      void *opaque);
