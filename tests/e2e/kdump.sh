@@ -54,5 +54,5 @@ find_dump() {
 		awk -F/ '$6 ~ /^[0-9]+$/ { print $6 }' | sort | tail -n 1)
 	[ -n "$d" ] || return 0
 	debugfs -R "ls -p /var/crash/$d" "$1" 2>/dev/null |
-		awk -F/ -v d="$d" '$6 ~ /^dump\\./ { print "/var/crash/" d "/" $6 }' | head -n 1
+		awk -F/ -v d="$d" '$6 ~ /^dump\./ { print "/var/crash/" d "/" $6 }' | head -n 1
 }

@@ -143,7 +143,10 @@ run_one() (
 			echo "guest image build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
-		qemu-img create -q -f qcow2 -F raw -b "$dir/root.img" "$scratch/root.qcow2"
+		qemu-img create -q -f qcow2 -F raw -b "$dir/root.img" "$scratch/root.qcow2" 2>&1 || {
+			echo "cannot make the root disk overlay (qemu-img from qemu-utils)"
+			return 1
+		}
 		# shellcheck disable=SC2034 # read by the scenario's hooks
 		ROOT_DISK=$scratch/root.qcow2
 		img=$dir/initrd.img
