@@ -17,20 +17,35 @@ disk_file_size() {
 }
 
 # expect_kdump_file IMAGE PATH: PATH exists on the disk and is a dump in
-# makedumpfile's compressed kdump format (signature "KDUMP   ").
+# makedumpfile's compressed kdump format (signature "KDUMP   "), either as
+# is or in the flattened form makedumpfile writes to a pipe (kdump-tools),
+# which must then rebuild with "makedumpfile -R" into a kdump file.
 expect_kdump_file() {
-	local size sig
+	local size sig tmp
 	size=$(disk_file_size "$1" "$2")
 	if [ -z "$size" ]; then
 		echo "no $2 on the guest's disk: the kdump kernel saved no dump" >&2
 		return 1
 	fi
-	sig=$(debugfs -R "cat $2" "$1" 2>/dev/null | head -c 8)
-	if [ "$sig" != "KDUMP   " ]; then
-		echo "$2 ($size bytes) is not a compressed kdump file (signature: '$sig')" >&2
+	sig=$(debugfs -R "cat $2" "$1" 2>/dev/null | head -c 12)
+	case $sig in
+	"KDUMP   "*) ;;
+	makedumpfile)
+		tmp=$(mktemp)
+		if ! debugfs -R "cat $2" "$1" 2>/dev/null | makedumpfile -R "$tmp" >/dev/null 2>&1 ||
+			[ "$(head -c 8 "$tmp")" != "KDUMP   " ]; then
+			rm -f "$tmp"
+			echo "$2 ($size bytes) is a flattened dump that makedumpfile -R cannot rebuild" >&2
+			return 1
+		fi
+		rm -f "$tmp"
+		;;
+	*)
+		echo "$2 ($size bytes) is not a kdump file (starts with: '$sig')" >&2
 		return 1
-	fi
-	echo "dump $2: $size bytes, kdump signature ok" >&2
+		;;
+	esac
+	echo "dump $2: $size bytes, valid kdump file" >&2
 }
 
 # expect_no_file IMAGE PATH: PATH does not exist on the disk.
