@@ -22,6 +22,9 @@ The guest's init prints "HVPCI-VERDICT PASS" or "HVPCI-VERDICT FAIL <why>".
   --timeout SEC     wall-clock limit; the guest is killed after it (default 120)
   --log FILE        serial console log (default: a new file under /tmp)
   --qmp SOCKET      also open a QMP server on this UNIX socket
+  --uefi            boot through UEFI firmware (Debian's OVMF) like a Gen2
+                    VM, instead of SeaBIOS; the kernel still comes from
+                    --kernel (OVMF loads it through its EFI stub)
   --qemu PATH       QEMU binary (default: \$HVPCI_QEMU, else Debian's
                     qemu-system-x86_64; vmbus/build-qemu.sh --print-path
                     gives hvpci's Hyper-V stand-in)
@@ -37,7 +40,7 @@ EOF
 }
 
 kver="" initrd="" append="" smp=1 mem=512 timeout_s=120 log="" qmp=""
-qemu=${HVPCI_QEMU:-} quiet=0
+qemu=${HVPCI_QEMU:-} quiet=0 uefi=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--qmp) need_arg "$1" $#; qmp=$2; shift 2 ;;
 	--qemu) need_arg "$1" $#; qemu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--uefi) uefi=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	*) usage_error "unknown argument: $1" ;;
@@ -80,6 +84,11 @@ cmd=("$qemu" -accel tcg -cpu max -smp "$smp" -m "$mem"
 	-display none -vga none -monitor none -serial "file:$log"
 	-no-reboot -nodefaults)
 [ -z "$qmp" ] || cmd+=(-qmp "unix:$qmp,server=on,wait=off")
+if [ "$uefi" -eq 1 ]; then
+	ovmf=/usr/share/ovmf/OVMF.fd
+	[ -f "$ovmf" ] || apt_install ovmf
+	cmd+=(-bios "$ovmf")
+fi
 cmd+=("$@")
 
 start=$(now_s)

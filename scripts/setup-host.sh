@@ -33,12 +33,13 @@ done
 
 start=$(now_s)
 # Guest images and runner: busybox-static cpio kmod qemu-system-x86,
-# qemu-utils (qcow2 overlays), debootstrap (full Debian guest images);
+# qemu-utils (qcow2 overlays), debootstrap (full Debian guest images),
+# ovmf (UEFI firmware for Gen2-like VMs);
 # guest tools copied from the host: kexec-tools makedumpfile e2fsprogs;
 # tests: shellcheck python3 gcc make libcmocka-dev, clang with its
 # fuzzer and sanitizer runtimes (libclang-rt-14-dev);
 # driver: dkms and the headers get-kernel.sh installs.
-apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap \
+apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms

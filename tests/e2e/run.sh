@@ -127,6 +127,7 @@ run_one() (
 	KVER=$(kernel_release "$2")
 	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
 	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0 IMAGE="" VERDICT=pass
+	FIRMWARE=bios
 	# shellcheck source=/dev/null
 	. "$scn_dir/$name.scn"
 	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
@@ -171,6 +172,11 @@ run_one() (
 	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
 		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet)
 	[ -z "$qemu" ] || vm+=(--qemu "$qemu")
+	case $FIRMWARE in
+	bios) ;;
+	uefi) vm+=(--uefi) ;;
+	*) echo "FIRMWARE must be bios or uefi, not $FIRMWARE"; return 1 ;;
+	esac
 	local during=0 pid=""
 	if declare -F host_during >/dev/null; then
 		during=1
