@@ -568,26 +568,37 @@ static void vpci_flush_pending(HvVpci *v)
     }
 }
 
+/*
+ * The guest signals only when it writes into an empty ring.  A packet it
+ * adds while we are still busy with earlier ones comes without a signal, so
+ * after publishing our read index we look again until the ring is empty.
+ */
 void vpci_chan_notify(VMBusChannel *chan)
 {
     HvVpci *v = HV_VPCI(vmbus_channel_device(chan));
     VMBusChanReq *req;
+    bool progress, blocked = false;
 
-    if (vmbus_channel_recv_start(chan)) {
-        trace_vpci_bad_msg(v->bus_index, 0, 0, 0, "receive ring unusable");
-        return;
-    }
-    while ((req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
-        bool done = vpci_handle_req(v, req);
+    do {
+        progress = false;
+        if (vmbus_channel_recv_start(chan)) {
+            trace_vpci_bad_msg(v->bus_index, 0, 0, 0, "receive ring unusable");
+            return;
+        }
+        while ((req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
+            bool done = vpci_handle_req(v, req);
 
-        if (done) {
-            vmbus_channel_recv_pop(chan);
+            if (done) {
+                vmbus_channel_recv_pop(chan);
+                progress = true;
+            }
+            vmbus_free_req(req);
+            if (!done) {
+                blocked = true;
+                break;
+            }
         }
-        vmbus_free_req(req);
-        if (!done) {
-            break;
-        }
-    }
-    vmbus_channel_recv_done(chan);
+        vmbus_channel_recv_done(chan);
+    } while (progress && !blocked);
     vpci_flush_pending(v);
 }
