@@ -26,6 +26,8 @@ MODULE_PARM_DESC(request_timeout_ms,
 #define HVPCI_REQUESTORS	64
 /* Pause between polls of the ring while interrupts are off, in us. */
 #define HVPCI_POLL_DELAY_US	100
+/* Longest spin for an answer with interrupts off, in ms. */
+#define HVPCI_POLL_MAX_MS	10000U
 
 static const u32 hvpci_versions[] = {
 	HVPCI_PROTO_1_4,
@@ -114,18 +116,29 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 {
 	struct vmbus_channel *chan = bus->hdev->channel;
 	unsigned long flags;
-	u64 trans_id;
+	u64 trans_id, polls;
 	int ret;
 
 	ret = hvpci_send(bus, msg, len, req, &trans_id);
 	if (ret)
 		return ret;
 
+	/*
+	 * Counted, not timed: with interrupts off on the CPU that keeps
+	 * jiffies they would not move.  Capped so that a host that never
+	 * answers costs one device its interrupt, not a CPU.
+	 */
+	polls = min(request_timeout_ms, HVPCI_POLL_MAX_MS) * 1000ULL /
+		HVPCI_POLL_DELAY_US;
 	tasklet_disable_in_atomic(&chan->callback_event);
 	while (!try_wait_for_completion(&req->done)) {
 		if (chan->rescind ||
 		    (child && hvpci_cfg_vendor(child) == 0xffff)) {
 			ret = -ENODEV;
+			break;
+		}
+		if (!polls--) {
+			ret = -ETIMEDOUT;
 			break;
 		}
 		/* sched_lock keeps the ring alive while the channel closes. */
