@@ -86,8 +86,10 @@ tap() {
 	[ -z "$tap_file" ] || printf '%s\n' "$*" >>"$tap_file"
 }
 
-standin_qemu=""
-# standin: path of hvpci's Hyper-V stand-in QEMU, built (or found) once.
+# The stand-in QEMU: $HVPCI_QEMU when set (e.g. a build of one's own work in
+# progress), else built from vmbus/ (or found in the cache) once per run.
+standin_qemu=${HVPCI_QEMU:-}
+# standin: path of hvpci's Hyper-V stand-in QEMU.
 standin() {
 	if [ -z "$standin_qemu" ]; then
 		[ -x "$HVPCI_ROOT/vmbus/build-qemu.sh" ] ||
