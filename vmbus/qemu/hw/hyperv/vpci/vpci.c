@@ -243,7 +243,7 @@ static void vpci_unplug_request(HotplugHandler *hh, DeviceState *dev,
     uint32_t wslot = VPCI_WSLOT_FROM_DEVFN(pdev->devfn);
 
     if (f->eject_sent) {
-        error_setg(errp, "hv-vpci: eject of slot %#x already in progress",
+        error_setg(errp, "hv-vpci: eject of slot 0x%x already in progress",
                    wslot);
         return;
     }
@@ -397,7 +397,8 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
         return;
     }
 
-    v->eject_bh = qemu_bh_new(vpci_eject_bh, v);
+    v->eject_bh = qemu_bh_new_guarded(vpci_eject_bh, v,
+                                      &DEVICE(v)->mem_reentrancy_guard);
     hyperv_tcg_add_retarget_handler(vpci_retarget, v);
     v->state = VPCI_BUS_CLOSED;
     QTAILQ_INSERT_TAIL(&hv_vpci_buses, v, link);
