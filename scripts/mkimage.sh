@@ -166,7 +166,7 @@ mkdir -p "$work/out"
 cp "$root/boot/vmlinuz-$krel" "$work/out/vmlinuz"
 cp "$root/boot/initrd.img-$krel" "$work/out/initrd.img"
 cp "$root/var/lib/kdump/initrd.img-$krel" "$work/out/kdump-initrd.img"
-mkfs.ext4 -q -F -L hvpci-root -d "$root" "$work/out/root.img" 3G
+mkfs.ext4 -q -F -L hvpci-root -d "$root" "$work/out/root.img" 3G >&2
 echo "$krel $driver" >"$work/out/.complete"
 rm -rf "$out"
 mv "$work/out" "$out"

@@ -31,14 +31,15 @@ expect_kdump_file() {
 	case $sig in
 	"KDUMP   "*) ;;
 	makedumpfile)
-		tmp=$(mktemp)
-		if ! debugfs -R "cat $2" "$1" 2>/dev/null | makedumpfile -R "$tmp" >/dev/null 2>&1 ||
-			[ "$(head -c 8 "$tmp")" != "KDUMP   " ]; then
-			rm -f "$tmp"
+		# makedumpfile will not write over an existing file: give it a new name.
+		tmp=$(mktemp -d)
+		if ! debugfs -R "cat $2" "$1" 2>/dev/null | makedumpfile -R "$tmp/vmcore" >/dev/null 2>&1 ||
+			[ "$(head -c 8 "$tmp/vmcore")" != "KDUMP   " ]; then
+			rm -rf "$tmp"
 			echo "$2 ($size bytes) is a flattened dump that makedumpfile -R cannot rebuild" >&2
 			return 1
 		fi
-		rm -f "$tmp"
+		rm -rf "$tmp"
 		;;
 	*)
 		echo "$2 ($size bytes) is not a kdump file (starts with: '$sig')" >&2

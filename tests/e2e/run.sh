@@ -180,6 +180,8 @@ run_one() (
 	*) echo "FIRMWARE must be bios or uefi, not $FIRMWARE"; return 1 ;;
 	esac
 	local during=0 pid=""
+	# Start from an empty log, so host_during never reads an earlier run's.
+	: >"$log"
 	if declare -F host_during >/dev/null; then
 		during=1
 		vm+=(--qmp "$scratch/qmp.sock")
