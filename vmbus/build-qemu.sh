@@ -61,6 +61,9 @@ cache="${HVPCI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvpci}/qemu"
 
 # Debian keeps the firmware in these packages; the binary looks there.
 firmware_path="/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
+# QOM device types our overlay adds; checked in every new binary.
+our_devices=(vmbus-bridge hv-vpci)
+
 configure_flags=(
     --target-list=x86_64-softmmu
     --without-default-features
@@ -273,6 +276,13 @@ for d in "${fw_dirs[@]}"; do
 done
 "$tmp/bin/qemu-system-x86_64" --version >/dev/null ||
     die "the new binary does not run"
+# Every device of ours must be in it: a build that quietly dropped one (as a
+# stale meson configuration can) must not enter the cache.
+devices="$("$tmp/bin/qemu-system-x86_64" -machine none -device help 2>&1)"
+for want in "${our_devices[@]}"; do
+    grep -q "name \"$want\"" <<<"$devices" ||
+        die "the new binary lacks device $want; reconfigure with --force"
+done
 total="$(elapsed "$t_all")"
 {
     echo "qemu_version=$version"
