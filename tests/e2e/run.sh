@@ -49,27 +49,45 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# scenario_drivers NAME: the drivers a scenario runs with (its DRIVERS).
+scenario_drivers() {
+	# shellcheck source=/dev/null
+	(DRIVERS=stock DRIVER=stock KVER="" && . "$scn_dir/$1.scn" 2>/dev/null && printf '%s\n' "$DRIVERS")
+}
+
+# all_names: every scenario; one with DRIVERS="stock hvpci" is listed once
+# per driver, as NAME@DRIVER.
 all_names() {
-	local f
+	local f n d drivers
 	for f in "$scn_dir"/*.scn; do
 		[ -e "$f" ] || continue
-		basename "$f" .scn
+		n=$(basename "$f" .scn)
+		read -ra drivers <<<"$(scenario_drivers "$n")"
+		if [ ${#drivers[@]} -le 1 ]; then
+			echo "$n"
+		else
+			for d in "${drivers[@]}"; do echo "$n@$d"; done
+		fi
 	done
 }
 
 if [ "$list" -eq 1 ]; then
 	for n in $(all_names); do
-		# shellcheck source=/dev/null
-		desc=$(DESCRIPTION="" && . "$scn_dir/$n.scn" && printf '%s' "$DESCRIPTION")
-		printf '%-32s %s\n' "$n" "$desc"
+		# shellcheck source=/dev/null disable=SC2030 # a throwaway subshell
+		desc=$(DESCRIPTION="" KVER="" DRIVER=${n#*@} && . "$scn_dir/${n%@*}.scn" 2>/dev/null && printf '%s' "$DESCRIPTION")
+		printf '%-36s %s\n' "$n" "$desc"
 	done
 	exit 0
 fi
 
 [ ${#names[@]} -gt 0 ] || mapfile -t names < <(all_names)
 for n in "${names[@]}"; do
-	[ -f "$scn_dir/$n.scn" ] ||
-		usage_error "no scenario named $n (see --list)"
+	[ -f "$scn_dir/${n%@*}.scn" ] ||
+		usage_error "no scenario named ${n%@*} (see --list)"
+	case $n in
+	*@stock | *@hvpci | "${n%@*}") ;;
+	*) usage_error "unknown driver in $n (want NAME@stock or NAME@hvpci)" ;;
+	esac
 done
 if [ ${#kernels[@]} -eq 0 ]; then
 	read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
@@ -106,6 +124,15 @@ build_initramfs() {
 	local args=(--kernel "$1" --script "$scratch/guest.sh" --module "$MODULES")
 	for b in $HOST_BINS; do args+=(--host-bin "$b"); done
 	args+=("${INITRAMFS_ARGS[@]}")
+	# shellcheck disable=SC2031 # set by run_one, whose subshell this runs in
+	if [ "$DRIVER" = hvpci ]; then
+		local ko
+		ko=$("$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" --print-path 2>"$scratch/drv.err") || {
+			echo "hvpci driver build failed: $(grep -m1 -E 'error' "$scratch/drv.err" || tail -n 1 "$scratch/drv.err")"
+			return 1
+		}
+		args+=(--module-file "$ko")
+	fi
 	if [ "$KDUMP" = 1 ]; then
 		# The crash kernel boots the same scenario from its own image,
 		# which the first kernel's image carries along with the kernel.
@@ -124,12 +151,16 @@ build_initramfs() {
 # run_one NAME KVER LOG: run one scenario on one kernel; prints the reason on
 # failure to stdout. Runs in a subshell so scenario variables do not leak.
 run_one() (
-	local name=$1 log=$3 scratch rc qemu="" img
+	local name=${1%@*} log=$3 scratch rc qemu="" img
 	# shellcheck disable=SC2034 # read by the scenario's host_check
 	KVER=$(kernel_release "$2")
 	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
 	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0 IMAGE="" VERDICT=pass
-	FIRMWARE=bios
+	FIRMWARE=bios DRIVERS=stock
+	# The driver is chosen before the scenario is read, so that it can set
+	# its expectations (VERDICT, host_check) per driver.
+	DRIVER=stock
+	case $1 in *@*) DRIVER=${1#*@} ;; esac
 	# shellcheck source=/dev/null
 	. "$scn_dir/$name.scn"
 	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
@@ -138,11 +169,14 @@ run_one() (
 	trap 'rm -rf "$scratch"' EXIT
 	guest_script >"$scratch/guest.sh"
 	case $VERDICT in pass | fail | none) ;; *) echo "VERDICT must be pass, fail or none"; return 1 ;; esac
+	# The guest learns the driver from its command line (karg hvpci.driver).
+	KERNEL_ARGS="$KERNEL_ARGS hvpci.driver=$DRIVER"
+	case " $DRIVERS " in *" $DRIVER "*) ;; *) echo "this scenario runs with DRIVERS=\"$DRIVERS\", not $DRIVER"; return 1 ;; esac
 	if [ -n "$IMAGE" ]; then
 		# A full Debian guest: its own initramfs, root on a copy-on-write
 		# overlay of the cached disk, the scenario script through fw_cfg.
 		local dir
-		dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$IMAGE" --print-dir 2>"$scratch/mk.err") || {
+		dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$DRIVER" --print-dir 2>"$scratch/mk.err") || {
 			echo "guest image build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
