@@ -38,11 +38,12 @@ start=$(now_s)
 # guest tools copied from the host: kexec-tools makedumpfile e2fsprogs;
 # tests: shellcheck python3 gcc make libcmocka-dev, clang with its
 # fuzzer and sanitizer runtimes (libclang-rt-14-dev);
-# driver: dkms and the headers get-kernel.sh installs.
+# driver: dkms, sparse, linux-source-6.1 (checkpatch.pl) and the headers
+# get-kernel.sh installs.
 apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
-	dkms
+	dkms sparse linux-source-6.1
 [ "$packages_only" -eq 0 ] || exit 0
 
 [ -n "$kernels" ] || kernels=$(default_kernel_version)

@@ -11,7 +11,8 @@ usage() {
 	cat <<EOF
 Usage: $(basename "$0") [--suite NAME]... [--kernel VER]...
 
-Suites, in order: static (shellcheck, --help), unit (tests/unit, cmocka),
+Suites, in order: static (shellcheck, --help), driver (checkpatch --strict,
+warning-free builds and sparse per kernel), unit (tests/unit, cmocka),
 fuzz (short fuzzing smoke run), selftest (the VM runner itself), e2e
 (scenarios in real guests). Default: all that exist.
 
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(static unit fuzz selftest e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(static driver unit fuzz selftest e2e)
 [ ${#kernels[@]} -gt 0 ] || read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
 kargs=()
 for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
@@ -40,6 +41,7 @@ for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
 suite_cmd() {
 	case $1 in
 	static) echo "$here/static/run.sh" ;;
+	driver) echo "$here/static/driver.sh ${kargs[*]}" ;;
 	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check" ;;
 	fuzz) [ -f "$here/fuzz/Makefile" ] && echo "make -s -C $here/fuzz smoke" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
