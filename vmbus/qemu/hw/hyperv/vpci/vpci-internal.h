@@ -21,6 +21,7 @@ HvVpciFunc *vpci_func_by_wslot(HvVpci *v, uint32_t wslot);
 bool vpci_send_relations(HvVpci *v);
 bool vpci_send_child_msg(HvVpci *v, uint32_t type, uint32_t wslot);
 void vpci_finish_eject(HvVpci *v, HvVpciFunc *f);
+void vpci_forget_d0(HvVpci *v, const char *why);
 void vpci_refresh_layout(HvVpci *v);
 uint64_t vpci_device_id_base(HvVpci *v);
 

@@ -96,6 +96,18 @@ static uint32_t vpci_h_d0_entry(VpciMsgCtx *c)
         return vpci_bad(c, VPCI_STATUS_INVALID_DEVICE_STATE,
                         "D0 entry before version negotiation");
     }
+    if (v->d0_kept) {
+        /*
+         * Hyper-V after a guest crash: the bus is still in D0 from the
+         * kernel that went away; a D0 exit has to come first.
+         */
+        v->d0_kept_refusals++;
+        trace_vpci_d0_entry(v->bus_index, base,
+                            VPCI_STATUS_INVALID_DEVICE_STATE,
+                            "bus still in D0 from before the guest "
+                            "reconnected, D0 exit needed");
+        return VPCI_STATUS_INVALID_DEVICE_STATE;
+    }
     if (base & (VPCI_CFG_SPACE_SIZE - 1)) {
         trace_vpci_d0_entry(v->bus_index, base, VPCI_STATUS_INVALID_PARAMETER,
                             "config window not page aligned");
@@ -142,6 +154,7 @@ static uint32_t vpci_h_d0_exit(VpciMsgCtx *c)
     }
     v->state = VPCI_BUS_NEGOTIATED;
     trace_vpci_d0_exit(v->bus_index);
+    vpci_forget_d0(v, "D0 exit");
     return VPCI_STATUS_SUCCESS;
 }
 

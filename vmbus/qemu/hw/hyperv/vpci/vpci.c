@@ -2,8 +2,9 @@
  * Hyper-V virtual PCI bus: the "hv-vpci" VMBus device
  *
  * Lifecycle, properties, the private PCI Express root bus that carries the
- * functions, hot-plug (device_add / device_del become bus relations and
- * ejects) and the human-readable state dump.  Packet handling is in
+ * functions, hot-plug (of functions: bus relations and ejects; of whole
+ * buses: VMBus offers, ejects and a rescind), the D0 state Hyper-V keeps
+ * across a guest crash, and the human-readable state dump.  Packet handling is in
  * vpci-msg.c, the config window and BAR policy in vpci-cfg.c, interrupts in
  * vpci-irq.c.
  *
@@ -24,6 +25,7 @@
 #include "hw/hyperv/vmbus-mmio.h"
 #include "exec/address-spaces.h"
 #include "migration/vmstate.h"
+#include "sysemu/reset.h"
 #include "vpci-internal.h"
 #include "trace.h"
 
@@ -176,6 +178,36 @@ void vpci_refresh_layout(HvVpci *v)
 
 /* --- ejects ------------------------------------------------------------ */
 
+static void vpci_send_eject(HvVpci *v, HvVpciFunc *f)
+{
+    uint8_t devfn = vpci_func_devfn(v, f);
+
+    f->eject_sent = true;
+    trace_vpci_eject_request(v->bus_index, devfn);
+    if (!vpci_send_child_msg(v, VPCI_MSG_EJECT,
+                             VPCI_WSLOT_FROM_DEVFN(devfn))) {
+        v->eject_pending[devfn / 8] |= 1 << (devfn % 8);
+    }
+}
+
+/*
+ * Removal of the whole bus, as Hyper-V does it: every function the guest
+ * knows is ejected first; once no eject is outstanding the VMBus offer is
+ * rescinded, and the bus goes when the guest has released the channel.
+ */
+static void vpci_removal_step(HvVpci *v)
+{
+    int devfn;
+
+    for (devfn = 0; devfn < VPCI_MAX_FUNCTIONS; devfn++) {
+        if (v->funcs[devfn].pdev && v->funcs[devfn].eject_sent) {
+            return;
+        }
+    }
+    trace_vpci_rescind(v->bus_index);
+    vmbus_device_rescind(VMBUS_DEVICE(v));
+}
+
 void vpci_finish_eject(HvVpci *v, HvVpciFunc *f)
 {
     DeviceState *dev = DEVICE(f->pdev);
@@ -184,6 +216,9 @@ void vpci_finish_eject(HvVpci *v, HvVpciFunc *f)
     trace_vpci_eject_done(v->bus_index, vpci_func_devfn(v, f));
     hotplug_handler_unplug(hh, dev, &error_abort);
     object_unparent(OBJECT(dev));
+    if (v->removing) {
+        vpci_removal_step(v);
+    }
 }
 
 static void vpci_eject_bh(void *opaque)
@@ -206,6 +241,8 @@ static void vpci_pre_plug(HotplugHandler *hh, DeviceState *dev, Error **errp)
 {
     if (object_dynamic_cast(OBJECT(dev), TYPE_PCI_BRIDGE)) {
         error_setg(errp, "hv-vpci: PCI bridges cannot sit behind vPCI");
+    } else if (HV_VPCI(hh)->removing) {
+        error_setg(errp, "hv-vpci: the bus is being removed");
     }
 }
 
@@ -228,6 +265,11 @@ static void vpci_plug(HotplugHandler *hh, DeviceState *dev, Error **errp)
 
     trace_vpci_plug(v->bus_index, pdev->devfn, object_get_typename(OBJECT(dev)),
                     dev->hotplugged);
+    if (VMBUS_DEVICE(v)->offer_held) {
+        /* a hot-added bus is offered with its first function on it */
+        trace_vpci_offer(v->bus_index);
+        vmbus_device_hold_offer(VMBUS_DEVICE(v), false);
+    }
     if (dev->hotplugged && v->relations_requested &&
         v->state >= VPCI_BUS_NEGOTIATED) {
         vpci_send_relations(v);
@@ -254,11 +296,7 @@ static void vpci_unplug_request(HotplugHandler *hh, DeviceState *dev,
         object_unparent(OBJECT(dev));
         return;
     }
-    f->eject_sent = true;
-    trace_vpci_eject_request(v->bus_index, pdev->devfn);
-    if (!vpci_send_child_msg(v, VPCI_MSG_EJECT, wslot)) {
-        v->eject_pending[pdev->devfn / 8] |= 1 << (pdev->devfn % 8);
-    }
+    vpci_send_eject(v, f);
 }
 
 static void vpci_unplug(HotplugHandler *hh, DeviceState *dev, Error **errp)
@@ -316,6 +354,23 @@ static const TypeInfo vpci_host_info = {
 };
 
 /* --- VMBus device callbacks -------------------------------------------- */
+
+static const char *vpci_state_name(HvVpciBusState s)
+{
+    switch (s) {
+    case VPCI_BUS_CLOSED:
+        return "closed";
+    case VPCI_BUS_OPEN:
+        return "open";
+    case VPCI_BUS_NEGOTIATED:
+        return "negotiated (D3)";
+    case VPCI_BUS_D0:
+        return "D0";
+    }
+    return "?";
+}
+
+static void vpci_machine_reset(void *opaque);
 
 static bool vpci_parse_version(const char *s, uint32_t *out)
 {
@@ -400,6 +455,11 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
     v->eject_bh = qemu_bh_new_guarded(vpci_eject_bh, v,
                                       &DEVICE(v)->mem_reentrancy_guard);
     hyperv_tcg_add_retarget_handler(vpci_retarget, v);
+    qemu_register_reset(vpci_machine_reset, v);
+    if (dev->hotplugged) {
+        /* Hyper-V offers a new vPCI bus with its device already on it */
+        vmbus_device_hold_offer(vdev, true);
+    }
     v->state = VPCI_BUS_CLOSED;
     QTAILQ_INSERT_TAIL(&hv_vpci_buses, v, link);
     vpci_refresh_layout(v);
@@ -412,9 +472,14 @@ static void vpci_vmdev_unrealize(VMBusDevice *vdev)
     HvVpci *v = HV_VPCI(vdev);
 
     QTAILQ_REMOVE(&hv_vpci_buses, v, link);
+    qemu_unregister_reset(vpci_machine_reset, v);
     hyperv_tcg_remove_retarget_handler(vpci_retarget, v);
     vpci_cfg_window_unmap(v);
+    vpci_irq_release_all(v);
     qemu_bh_delete(v->eject_bh);
+    /* functions still on the bus go with it (hot removal of the bus) */
+    pci_unregister_root_bus(v->bus);
+    object_unparent(OBJECT(v->host));
     memory_region_del_subregion(get_system_memory(), &v->bar_space);
 }
 
@@ -423,6 +488,11 @@ static void vpci_bus_down(HvVpci *v)
 {
     int devfn;
 
+    if (v->state == VPCI_BUS_D0 && !v->d0_kept) {
+        /* no D0 exit came: the host keeps the bus in D0 (see d0_kept) */
+        v->d0_kept = true;
+        trace_vpci_d0_kept(v->bus_index, v->cfg_base);
+    }
     vpci_cfg_window_unmap(v);
     vpci_irq_release_all(v);
     v->state = VPCI_BUS_CLOSED;
@@ -440,6 +510,53 @@ static void vpci_bus_down(HvVpci *v)
         }
     }
     memset(v->eject_pending, 0, sizeof(v->eject_pending));
+}
+
+void vpci_forget_d0(HvVpci *v, const char *why)
+{
+    if (v->d0_kept) {
+        v->d0_kept = false;
+        trace_vpci_d0_forgotten(v->bus_index, why);
+    }
+}
+
+/*
+ * A VM reset is a fresh start for the host too.  Registered at realize, so
+ * it may run before or after the device tree's reset: take the bus down
+ * first, so that the tree's reset finds nothing in D0 to keep.
+ */
+static void vpci_machine_reset(void *opaque)
+{
+    HvVpci *v = opaque;
+
+    vpci_bus_down(v);
+    vpci_forget_d0(v, "VM reset");
+}
+
+/*
+ * device_del of the bus: eject what the guest knows, then rescind (see
+ * vpci_removal_step).  Functions the guest never saw go with the bus.
+ */
+static void vpci_vmdev_unplug_request(VMBusDevice *vdev, Error **errp)
+{
+    HvVpci *v = HV_VPCI(vdev);
+    int devfn;
+
+    if (v->removing) {
+        error_setg(errp, "hv-vpci: vpci%u is already being removed",
+                   v->bus_index);
+        return;
+    }
+    v->removing = true;
+    trace_vpci_remove(v->bus_index, vpci_state_name(v->state));
+    for (devfn = 0; devfn < VPCI_MAX_FUNCTIONS; devfn++) {
+        HvVpciFunc *f = &v->funcs[devfn];
+
+        if (f->pdev && f->reported && !f->eject_sent) {
+            vpci_send_eject(v, f);
+        }
+    }
+    vpci_removal_step(v);
 }
 
 static void vpci_vmdev_reset(VMBusDevice *vdev)
@@ -471,21 +588,6 @@ static void vpci_close_channel(VMBusChannel *chan)
 
 /* --- state dump -------------------------------------------------------- */
 
-static const char *vpci_state_str(HvVpciBusState s)
-{
-    switch (s) {
-    case VPCI_BUS_CLOSED:
-        return "closed";
-    case VPCI_BUS_OPEN:
-        return "open";
-    case VPCI_BUS_NEGOTIATED:
-        return "negotiated (D3)";
-    case VPCI_BUS_D0:
-        return "D0";
-    }
-    return "?";
-}
-
 static void vpci_format(HvVpci *v, GString *s)
 {
     char uuid[UUID_FMT_LEN + 1];
@@ -496,9 +598,18 @@ static void vpci_format(HvVpci *v, GString *s)
                            v->bus_index, DEVICE(v)->id ? DEVICE(v)->id : "-",
                            uuid, BUS(v->bus)->name);
     g_string_append_printf(s, "  state %s, protocol %u.%u (host max %u.%u)\n",
-                           vpci_state_str(v->state), v->version >> 16,
+                           vpci_state_name(v->state), v->version >> 16,
                            v->version & 0xffff, v->max_version >> 16,
                            v->max_version & 0xffff);
+    if (v->d0_kept || v->d0_kept_refusals) {
+        g_string_append_printf(s, "  D0 kept from before the guest "
+                               "reconnected: %s, %u D0 entries refused\n",
+                               v->d0_kept ? "yes" : "no",
+                               v->d0_kept_refusals);
+    }
+    if (v->removing) {
+        g_string_append(s, "  being removed (eject, then rescind)\n");
+    }
     if (v->cfg_mapped) {
         g_string_append_printf(s, "  config window 0x%" PRIx64 "-0x%" PRIx64
                                ", slot register 0x%x, %" PRIu64
@@ -658,6 +769,7 @@ static void vpci_class_init(ObjectClass *klass, void *data)
     vdc->open_channel = vpci_open_channel;
     vdc->close_channel = vpci_close_channel;
     vdc->chan_notify_cb = vpci_chan_notify;
+    vdc->unplug_request = vpci_vmdev_unplug_request;
 
     device_class_set_parent_realize(dc, vpci_realize, &vpci_parent_realize);
     device_class_set_props(dc, vpci_props);

@@ -98,6 +98,16 @@ struct HvVpci {
     uint32_t cfg_slot;          /* last value written to the slot register */
     uint64_t cfg_accesses;      /* config window MMIO accesses (stats) */
 
+    /*
+     * The guest's side went away (VMBus unload, reconnect, channel close)
+     * while the bus was in D0.  Hyper-V keeps the bus's D0 state then, and
+     * refuses D0 entry until the guest sends D0 exit; a VM reset forgets it.
+     */
+    bool d0_kept;
+    uint32_t d0_kept_refusals;  /* D0 entries refused for that (stats) */
+    /* device_del of the bus: functions are ejected, then the offer rescinded */
+    bool removing;
+
     bool relations_requested;   /* the guest asked for relations once */
     bool relations_pending;     /* a relations packet still has to go out */
     uint8_t eject_pending[VPCI_MAX_FUNCTIONS / 8]; /* EJECT still to send */
