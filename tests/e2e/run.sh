@@ -159,8 +159,10 @@ run_one() (
 	FIRMWARE=bios DRIVERS=stock
 	# The driver is chosen before the scenario is read, so that it can set
 	# its expectations (VERDICT, host_check) per driver.
-	DRIVER=stock
-	case $1 in *@*) DRIVER=${1#*@} ;; esac
+	case $1 in
+	*@*) DRIVER=${1#*@} ;;
+	*) DRIVER=$(scenario_drivers "$name") DRIVER=${DRIVER%% *} ;;
+	esac
 	# shellcheck source=/dev/null
 	. "$scn_dir/$name.scn"
 	declare -F guest_script >/dev/null || { echo "scenario defines no guest_script"; return 1; }
