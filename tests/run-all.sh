@@ -3,6 +3,9 @@
 # script shows it as it comes, counts the results, and ends with one line
 # "N passed, N failed, N skipped". Exit status is non-zero on any failure.
 set -euo pipefail
+# One block: bash reads it whole before running it, so editing this file
+# while a run is in progress cannot change that run.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib/common.sh
 . "$here/../scripts/lib/common.sh"
@@ -84,3 +87,5 @@ for s in "${suites[@]}"; do
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
+exit
+}
