@@ -155,6 +155,11 @@ cp "$guest_dir/kdump-tools-dump.conf" "$root/etc/systemd/system/kdump-tools-dump
 in_root systemctl mask getty@tty1.service serial-getty@ttyS0.service >/dev/null 2>&1
 passwd -R "$root" -d root >/dev/null
 
+# kdump-config rebuilds its initramfs on a load that finds no record of the
+# sysctl overrides it was built with; record them, as a first load would, so
+# a fresh guest does not spend minutes on that under TCG.
+cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$krel"
+
 [ -f "$root/boot/vmlinuz-$krel" ] || die "no kernel in the guest's /boot"
 [ -f "$root/var/lib/kdump/initrd.img-$krel" ] ||
 	die "kdump-tools made no crash-kernel initramfs (/var/lib/kdump/initrd.img-$krel)"
