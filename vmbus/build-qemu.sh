@@ -62,7 +62,7 @@ cache="${HVPCI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hvpci}/qemu"
 # Debian keeps the firmware in these packages; the binary looks there.
 firmware_path="/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
 # QOM device types our overlay adds; checked in every new binary.
-our_devices=(vmbus-bridge hv-vpci)
+our_devices=(vmbus-bridge hv-vpci hv-synthvid hv-video-pci)
 
 configure_flags=(
     --target-list=x86_64-softmmu
