@@ -84,17 +84,34 @@ kdump_cmdline() {
 	echo "${_cl# } nr_cpus=1 irqpoll reset_devices hvpci.kdump=1"
 }
 
-# kdump_load load|file: load the crash kernel with classic kexec -p
-# (KEXEC_LOAD) or with kexec -p -s (KEXEC_FILE_LOAD).
+# kdump_rsdp: the ACPI root pointer (fails when there is none to find), for
+# a crash kernel that boots without EFI and so cannot find ACPI by itself.
+kdump_rsdp() {
+	_rsdp=$(sed -n 's/^ACPI20=//p' /sys/firmware/efi/systab 2>/dev/null)
+	[ -n "$_rsdp" ] ||
+		_rsdp=$(dmesg | sed -n 's/.*ACPI: RSDP 0x0*\([0-9A-Fa-f]*\) .*/0x\1/p' | head -n 1)
+	[ -n "$_rsdp" ] && echo "$_rsdp"
+}
+
+# kdump_load MODE: load the crash kernel. MODE is load (classic kexec -p,
+# KEXEC_LOAD), file (kexec -p -s, KEXEC_FILE_LOAD) or load-noefi (kexec -p
+# --noefi: the crash kernel boots without EFI, given the ACPI root pointer
+# by hand as such setups must).
 kdump_load() {
+	_extra=""
 	case $1 in
 	load) _flag="" ;;
 	file) _flag=-s ;;
-	*) fail "kdump_load: unknown mode $1 (want load or file)" ;;
+	load-noefi)
+		_flag=--noefi
+		_extra=" acpi_rsdp=$(kdump_rsdp)" ||
+			fail "cannot find the ACPI RSDP to hand to the crash kernel"
+		;;
+	*) fail "kdump_load: unknown mode $1 (want load, file or load-noefi)" ;;
 	esac
 	# shellcheck disable=SC2086 # _flag is empty or one word
 	if ! _err=$(kexec -p $_flag /boot/vmlinuz --initrd=/boot/initrd-kdump \
-		--append="$(kdump_cmdline)" 2>&1); then
+		--append="$(kdump_cmdline)$_extra" 2>&1); then
 		fail "kexec -p $_flag failed: $_err"
 	fi
 	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
@@ -124,4 +141,104 @@ kdump_save() {
 	result dump.bytes "$(wc -c </mnt/var/crash/vmcore)"
 	sync
 	umount /mnt
+}
+
+# kexec_into STAGE: reboot through kexec -l/-e (no crash) into the same
+# kernel with the second image; the script finds STAGE in karg hvpci.stage.
+kexec_into() {
+	_err=$(kexec -l /boot/vmlinuz --initrd=/boot/initrd-kdump \
+		--append="$(cat /proc/cmdline) hvpci.stage=$1" 2>&1) ||
+		fail "kexec -l failed: $_err"
+	result kexec.loaded yes
+	sync
+	kexec -e
+	fail "kexec -e returned: $?"
+}
+
+# ---- kdump with the NVMe root behind the stand-in's vPCI bus: the first
+# kernel and the crash kernel of every such scenario (tests/e2e/kdump.sh
+# writes the script, check_kdump_outcome reads what it reports).
+
+# video_bar0: BAR 0 of the Gen1 PCI video device 1414:5353 as this kernel
+# sees it ("none" without that device).
+video_bar0() {
+	for _d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$_d/vendor")" = 0x1414 ] && [ "$(cat "$_d/device")" = 0x5353 ]; then
+			head -n 1 "$_d/resource" | awk '{ print $1 "-" $2 }'
+			return 0
+		fi
+	done
+	echo none
+}
+
+# kdump_boot_report STAGE: how STAGE's kernel came up: through EFI or not,
+# the framebuffer efifb found, BAR 0 of the PCI video device.
+kdump_boot_report() {
+	if [ -d /sys/firmware/efi ]; then result "$1.efi" yes; else result "$1.efi" no; fi
+	result "$1.efifb" "$(dmesg | sed -n 's/.*efifb: framebuffer at \(0x[0-9a-f]*\).*/\1/p' | tail -n 1)"
+	result "$1.bar0" "$(video_bar0)"
+}
+
+# d0_failures: the statuses (hex) of the vPCI D0 entries this kernel's
+# driver gave up on, in the in-tree driver's words or in hvpci's.
+d0_failures() {
+	dmesg | sed -n -e 's/.*failed D0 Entry with status \([0-9a-f]*\).*/\1/p' \
+		-e 's/.*host refused D0 entry with status 0x\([0-9a-f]*\).*/\1/p' |
+		tr '\n' ' ' | sed 's/ $//'
+}
+
+# d0_report STAGE: which vPCI driver ran and how its D0 entry went:
+#   STAGE.driver       hvpci or stock (the in-tree pci-hyperv)
+#   STAGE.d0.failures  statuses of D0 entries given up on
+#   STAGE.d0.retried   D0 entries retried after a D0 exit
+#   STAGE.d0.refused   statuses that made hvpci retry (it names them)
+#   STAGE.vpci         hvpci's placement line: config window and BAR windows
+#   STAGE.layout       hvpci's view of the VMBus MMIO ranges
+d0_report() {
+	if dmesg | grep -q 'hvpci [0-9.]*: Hyper-V vPCI front end'; then
+		result "$1.driver" hvpci
+	else
+		result "$1.driver" stock
+	fi
+	result "$1.d0.failures" "$(d0_failures)"
+	result "$1.d0.retried" "$(dmesg | grep -c -e 'Retrying D0 Entry' -e 'retrying after D0 exit')"
+	result "$1.d0.refused" "$(dmesg | sed -n 's/.*D0 entry refused with status 0x\([0-9a-f]*\), retrying.*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+	result "$1.vpci" "$(dmesg | sed -n 's/.*: domain [0-9a-f]*: \(config window .*\)/\1/p' | tail -n 1)"
+	result "$1.layout" "$(dmesg | sed -n 's/.*: MMIO layout (\(.*\)/(\1/p' | tail -n 1)"
+}
+
+# kdump_nvme_first_stage MODE: the first kernel. hyperv_fb takes the
+# framebuffer, the NVMe root comes up behind vPCI and gets a marker, the
+# crash kernel is loaded with kdump_load MODE and sysrq panics the guest.
+kdump_nvme_first_stage() {
+	result stage first
+	kdump_boot_report first
+	load hv_vmbus hyperv_fb pci_hyperv
+	wait_for 60 grep -q . /proc/fb || fail "hyperv_fb did not register a framebuffer"
+	result first.fb "$(tr '\n' ';' </proc/fb)"
+	wait_for 60 test -b /dev/nvme0n1 || fail "no NVMe root behind vPCI in the first kernel"
+	d0_report first
+	mount -t ext4 /dev/nvme0n1 /mnt || fail "cannot mount the NVMe root"
+	echo "written by the first kernel" >/mnt/marker
+	umount /mnt
+	kdump_load "$1"
+	crash_now
+}
+
+# kdump_nvme_crash_stage: the crash kernel. It must find the NVMe root
+# behind vPCI (the host still holds the crashed kernel's D0 state) and save
+# the dump there; it fails naming the D0 statuses when the root never shows.
+kdump_nvme_crash_stage() {
+	result stage kdump
+	kdump_boot_report kdump
+	load hv_vmbus pci_hyperv
+	wait_for 90 sh -c 'test -b /dev/nvme0n1 || dmesg | grep -q -e "probe of .* failed with error" -e "hv_pci.*probe.*failed"'
+	sleep 1
+	d0_report kdump
+	dmesg | grep -i -e 'hv_vmbus' -e 'hv_pci' -e 'framebuffer' | tail -n 20
+	grep -i -e 'pci' /proc/iomem | head -n 20
+	test -b /dev/nvme0n1 ||
+		fail "kdump kernel: no NVMe root behind vPCI (D0 entry failures: $(d0_failures))"
+	kdump_save /dev/nvme0n1
+	pass
 }

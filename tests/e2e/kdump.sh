@@ -72,3 +72,127 @@ find_dump() {
 	debugfs -R "ls -p /var/crash/$d" "$1" 2>/dev/null |
 		awk -F/ -v d="$d" '$6 ~ /^dump\./ { print "/var/crash/" d "/" $6 }' | head -n 1
 }
+
+# ---- kdump with the NVMe root behind the stand-in's vPCI bus. A scenario
+# picks a VM shape (tests/e2e/models.sh), the way its first kernel loads the
+# crash kernel, and what the in-tree driver is known to do there; the guest
+# side is kdump_nvme_first_stage / kdump_nvme_crash_stage in
+# scripts/guest/lib.sh.
+
+# kdump_nvme_scenario: the settings all of them share. Each runs with both
+# vPCI drivers.
+kdump_nvme_scenario() {
+	# shellcheck disable=SC2034 # read by tests/e2e/run.sh
+	MODULES="hv_vmbus pci_hyperv hyperv_fb" HOST_BINS="kexec makedumpfile" \
+		STANDIN=1 KDUMP=1 MEM=1024 TIMEOUT=420 \
+		KERNEL_ARGS="crashkernel=256M" DRIVERS="stock hvpci"
+}
+
+# kdump_expect STOCK-OUTCOME: what the crash kernel must come to with the
+# in-tree pci-hyperv: "dump" (a valid dump saved) or "c0370048" (the known
+# bug: the host refuses D0 entry because the config window lies on the
+# framebuffer, no dump, guest verdict fail). With hvpci it is always "dump":
+# keeping the window off the framebuffer is the product's claim. Sets
+# KDUMP_EXPECT for check_kdump_outcome, and VERDICT.
+kdump_expect() {
+	case $1 in
+	dump | c0370048) ;;
+	*) echo "kdump_expect: unknown outcome '$1' (want dump or c0370048)" >&2; return 1 ;;
+	esac
+	KDUMP_EXPECT=$1
+	[ "${DRIVER:-stock}" != hvpci ] || KDUMP_EXPECT=dump
+	# shellcheck disable=SC2034 # read by tests/e2e/run.sh
+	if [ "$KDUMP_EXPECT" = dump ]; then VERDICT=pass; else VERDICT=fail; fi
+}
+
+# kdump_nvme_guest MODE: the guest script; the first kernel loads the crash
+# kernel with kdump_load MODE (load, file or load-noefi).
+kdump_nvme_guest() {
+	printf '%s\n' "if in_kdump; then" "	kdump_nvme_crash_stage" "else" \
+		"	kdump_nvme_first_stage $1" "fi"
+}
+
+# check_kdump_boot LOG SHAPE: what both kernels saw of firmware and
+# framebuffer, the ground the outcome stands on. SHAPE:
+#   gen2        OVMF's GOP framebuffer at 0x80000000 taken over by hyperv_fb;
+#               the crash kernel boots through EFI but with lfb_base 0
+#   gen2-noefi  the same first kernel; the crash kernel boots without EFI
+#   gen1        no EFI anywhere; the PCI video device's BAR 0 at
+#               4 GiB - 128 MiB in both kernels
+check_kdump_boot() {
+	local log=$1 bar0=0x00000000f8000000-0x00000000fbffffff
+	expect_line "$log" 'HVPCI-RESULT first.fb=.*hyperv_fb' || return 1
+	case $2 in
+	gen2 | gen2-noefi)
+		expect_result "$log" first.efi yes &&
+			expect_result "$log" first.efifb 0x80000000 &&
+			expect_result "$log" kdump.efifb "" || return 1
+		if [ "$2" = gen2 ]; then
+			expect_result "$log" kdump.efi yes
+		else
+			expect_result "$log" kdump.efi no
+		fi
+		;;
+	gen1)
+		expect_result "$log" first.efi no &&
+			expect_result "$log" first.bar0 "$bar0" &&
+			expect_result "$log" kdump.efi no &&
+			expect_result "$log" kdump.bar0 "$bar0"
+		;;
+	*) echo "check_kdump_boot: unknown shape '$2'" >&2; return 1 ;;
+	esac
+}
+
+# check_kdump_outcome LOG IMAGE MODE: the crash kernel, loaded with MODE,
+# came to KDUMP_EXPECT with the driver in use (DRIVER), the one that ran in
+# both kernels. In every case the host had kept the crashed kernel's D0
+# state: the crash kernel's first D0 entry got c0000184, the driver sent D0
+# exit and entered again, once. Then either
+#   dump       that entry was accepted, no c0370048 anywhere (guest or
+#              host), and IMAGE holds a valid dump;
+#   c0370048   the host refused it, the config window lying on the
+#              framebuffer at 0x80000000, and IMAGE holds no dump.
+check_kdump_outcome() {
+	local log=$1 img=$2
+	expect_result "$log" kdump.loaded "$3" &&
+		expect_result "$log" stage kdump &&
+		expect_result "$log" first.driver "$DRIVER" &&
+		expect_result "$log" kdump.driver "$DRIVER" &&
+		expect_line "$log" 'vpci_d0_entry vpci0: config window 0x[0-9a-f]+ status 0xc0000184: ' &&
+		expect_result "$log" kdump.d0.retried 1 || return 1
+	case $KDUMP_EXPECT in
+	dump)
+		expect_result "$log" kdump.d0.failures "" &&
+			reject_line "$log" 'c0370048' &&
+			expect_kdump_file "$img" /var/crash/vmcore
+		;;
+	c0370048)
+		expect_result "$log" kdump.d0.failures c0370048 &&
+			expect_line "$log" 'hv-vpci: vpci0: D0 entry refused with status 0xc0370048: config window 0x80000000-' &&
+			expect_no_file "$img" /var/crash/vmcore
+		;;
+	*) echo "check_kdump_outcome: no expectation (call kdump_expect)" >&2; return 1 ;;
+	esac || return 1
+	[ "$DRIVER" != hvpci ] || check_hvpci_placement "$log"
+}
+
+# check_hvpci_placement LOG: hvpci's own account of both kernels. It names
+# the status that made it retry (c0000184), reports one config window per
+# bus, at the bottom of the VMBus high range in both kernels, where the
+# host saw D0 kept and then accepted it; its MMIO layout line says how the
+# crash kernel booted.
+check_hvpci_placement() {
+	local log=$1 base=$VM_HIGH_MMIO_BASE win boot=EFI last
+	win="config window \[mem $base-$(printf '%#x' $((base + 0x1fff)))\] \(high\)"
+	[ "$(result_of "$log" kdump.efi)" = yes ] || boot=legacy
+	expect_result "$log" kdump.d0.refused c0000184 &&
+		expect_line "$log" "HVPCI-RESULT first\.vpci=$win" &&
+		expect_line "$log" "HVPCI-RESULT kdump\.vpci=$win" &&
+		expect_line "$log" "HVPCI-RESULT kdump\.layout=\($boot boot, " &&
+		expect_line "$log" "vpci_d0_entry vpci0: config window $base status 0xc0000184: " || return 1
+	last=$(grep -a 'vpci_d0_entry vpci0: ' "$log" | tail -n 1)
+	case $last in
+	*"config window $base status 0x0: "*) ;;
+	*) echo "the host's last D0 entry is not an accepted one at $base: ${last:-none}" >&2; return 1 ;;
+	esac
+}

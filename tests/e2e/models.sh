@@ -2,20 +2,46 @@
 # VM shapes for scenarios on the stand-in, so that every scenario builds the
 # same Gen1/Gen2 VM the same way. Each appends to QEMU_ARGS.
 
-# vm_gen2 DISK FORMAT: a Gen2-shaped VM (run it with FIRMWARE=uefi): OVMF's
-# GOP framebuffer at the base of the VMBus low MMIO range (OVMF puts VGA BAR 0
-# at 0x80000000, the bottom of its PCI aperture, so the low range starts
-# there), the synthetic video device, and DISK as an NVMe root behind vPCI.
-vm_gen2() {
+# Where the stand-in's VMBus high MMIO range starts (vmbus-bridge's default
+# layout, hyperv-gen2) in every shape below: with room there, hvpci puts a
+# bus's config window at its bottom.
+# shellcheck disable=SC2034 # read by tests/e2e/kdump.sh
+VM_HIGH_MMIO_BASE=0xfe0000000
+
+# vm_vpci_root DISK FORMAT [HV-VPCI OPTIONS]: DISK as an NVMe root behind
+# the vPCI bus vpci0, with the host's D0 and video decisions traced.
+vm_vpci_root() {
 	# shellcheck disable=SC2054 # QEMU option lists are comma-separated
-	QEMU_ARGS+=(-device VGA,vgamem_mb=8
-		-device vmbus-bridge,low-mmio-base=0x80000000,low-mmio-size=0x7ec00000
-		-device hv-synthvid
-		-device hv-vpci,id=vpci0
+	QEMU_ARGS+=(-device "hv-vpci,id=vpci0${3:+,$3}"
 		-drive "file=$1,if=none,id=root,format=$2"
 		-device "nvme,drive=root,serial=hvpci-root,bus=vpci0.0"
 		-trace vpci_d0_entry -trace vpci_d0_exit -trace synthvid_vram
 		-trace hv_video_in_use)
+}
+
+# vm_gen2 DISK FORMAT [LOW-BASE]: a Gen2-shaped VM (run it with
+# FIRMWARE=uefi): OVMF's GOP framebuffer at 0x80000000 (OVMF puts VGA BAR 0
+# at the bottom of its PCI aperture), the synthetic video device, and DISK
+# as an NVMe root behind vPCI. The VMBus low MMIO range runs from LOW-BASE
+# (default 0x80000000: the framebuffer at its base, as on Gen2) to the
+# IOAPIC; a lower LOW-BASE leaves the framebuffer above the base.
+vm_gen2() {
+	local base=${3:-0x80000000}
+	# shellcheck disable=SC2054 # QEMU option lists are comma-separated
+	QEMU_ARGS+=(-device VGA,vgamem_mb=8
+		-device "vmbus-bridge,low-mmio-base=$base,low-mmio-size=$(printf '%#x' $((0xfec00000 - base)))"
+		-device hv-synthvid,fw-vram-base=0x80000000)
+	vm_vpci_root "$1" "$2"
+}
+
+# vm_gen1 DISK FORMAT: a Gen1-shaped VM (run it with FIRMWARE=bios): the
+# Hyper-V PCI video device 1414:5353, whose BAR 0 is the framebuffer (at
+# 4 GiB - 128 MiB, 64 MiB long, as on Hyper-V), the synthetic video device,
+# the vPCI bus in its Gen1 preset, and DISK as an NVMe root behind it.
+vm_gen1() {
+	QEMU_ARGS+=(-device hv-video-pci -device vmbus-bridge -device hv-synthvid
+		-trace hv_video_pci_bar)
+	vm_vpci_root "$1" "$2" preset=gen1
 }
 
 # kernel_has_fb_fallback: the guest kernel's hv_vmbus reserves the low MMIO
