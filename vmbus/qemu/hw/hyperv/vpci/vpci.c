@@ -4,9 +4,9 @@
  * Lifecycle, properties, the private PCI Express root bus that carries the
  * functions, hot-plug (of functions: bus relations and ejects; of whole
  * buses: VMBus offers, ejects and a rescind), the D0 state Hyper-V keeps
- * across a guest crash, and the human-readable state dump.  Packet handling is in
- * vpci-msg.c, the config window and BAR policy in vpci-cfg.c, interrupts in
- * vpci-irq.c.
+ * across a guest crash, and the human-readable state dump.  Packet handling
+ * is in vpci-msg.c, the config window and BAR policy in vpci-cfg.c,
+ * interrupts in vpci-irq.c.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or later.
  * See the COPYING file in the top-level directory.
