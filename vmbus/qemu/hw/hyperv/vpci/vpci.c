@@ -488,7 +488,7 @@ static void vpci_bus_down(HvVpci *v)
 {
     int devfn;
 
-    if (v->state == VPCI_BUS_D0 && !v->d0_kept) {
+    if (v->state == VPCI_BUS_D0 && !v->d0_kept && !v->removing) {
         /* no D0 exit came: the host keeps the bus in D0 (see d0_kept) */
         v->d0_kept = true;
         trace_vpci_d0_kept(v->bus_index, v->cfg_base);
