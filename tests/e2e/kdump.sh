@@ -49,8 +49,13 @@ expect_kdump_file() {
 	echo "dump $2: $size bytes, valid kdump file" >&2
 }
 
-# expect_no_file IMAGE PATH: PATH does not exist on the disk.
+# expect_no_file IMAGE PATH: PATH does not exist on the disk, whose file
+# system must be readable (an absent or broken image proves nothing).
 expect_no_file() {
+	if ! debugfs -R "stat /" "$1" >/dev/null 2>&1; then
+		echo "cannot read a file system on $1" >&2
+		return 1
+	fi
 	if [ -n "$(disk_file_size "$1" "$2")" ]; then
 		echo "$2 exists on the guest's disk but should not" >&2
 		return 1
@@ -74,18 +79,54 @@ find_dump() {
 }
 
 # ---- kdump with the NVMe root behind the stand-in's vPCI bus. A scenario
-# picks a VM shape (tests/e2e/models.sh), the way its first kernel loads the
-# crash kernel, and what the in-tree driver is known to do there; the guest
+# names a VM shape, the way its first kernel loads the crash kernel, and
+# what the in-tree driver is known to do there (kdump_expect); the guest
 # side is kdump_nvme_first_stage / kdump_nvme_crash_stage in
 # scripts/guest/lib.sh.
 
-# kdump_nvme_scenario: the settings all of them share. Each runs with both
-# vPCI drivers.
+# kdump_nvme_scenario SHAPE MODE: make the scenario being read one of them.
+# SHAPE is a VM shape of tests/e2e/models.sh (gen1, gen2,
+# gen2-fb-above-base: vm_gen1, vm_gen2, ...) with the NVMe root on it;
+# MODE is how the first kernel loads the crash kernel (kdump_load: load,
+# file, load-noefi). Sets the runner's variables (both vPCI drivers) and
+# defines host_prepare, guest_script and host_check; a scenario may
+# redefine host_check afterwards to check more (calling kdump_nvme_check).
+# shellcheck disable=SC2034,SC2317 # the runner reads these and calls the hooks
 kdump_nvme_scenario() {
-	# shellcheck disable=SC2034 # read by tests/e2e/run.sh
+	case $1 in
+	gen1) FIRMWARE=bios ;;
+	gen2 | gen2-fb-above-base) FIRMWARE=uefi ;;
+	*) echo "kdump_nvme_scenario: unknown VM shape '$1'" >&2; return 1 ;;
+	esac
+	case $2 in
+	load | file | load-noefi) ;;
+	*) echo "kdump_nvme_scenario: unknown load mode '$2'" >&2; return 1 ;;
+	esac
+	KDUMP_SHAPE=$1 KDUMP_MODE=$2
 	MODULES="hv_vmbus pci_hyperv hyperv_fb" HOST_BINS="kexec makedumpfile" \
 		STANDIN=1 KDUMP=1 MEM=1024 TIMEOUT=420 \
 		KERNEL_ARGS="crashkernel=256M" DRIVERS="stock hvpci"
+	host_prepare() {
+		make_root_disk "$1/root.img" 512M &&
+			"vm_${KDUMP_SHAPE//-/_}" "$1/root.img" raw
+	}
+	guest_script() {
+		kdump_nvme_guest "$KDUMP_MODE"
+	}
+	host_check() {
+		kdump_nvme_check "$1" "$2"
+	}
+}
+
+# kdump_nvme_check LOG SCRATCH: the checks of a kdump_nvme_scenario.
+kdump_nvme_check() {
+	local boot=$KDUMP_SHAPE
+	case $KDUMP_SHAPE/$KDUMP_MODE in
+	gen2*/load-noefi) boot=gen2-noefi ;;
+	gen2*) boot=gen2 ;;
+	esac
+	check_kdump_boot "$1" "$boot" &&
+		check_kdump_outcome "$1" "$2/root.img" "$KDUMP_MODE"
 }
 
 # kdump_expect STOCK-OUTCOME: what the crash kernel must come to with the
@@ -143,8 +184,9 @@ check_kdump_boot() {
 	esac
 }
 
-# check_kdump_outcome LOG IMAGE MODE: the crash kernel, loaded with MODE,
-# came to KDUMP_EXPECT with the driver in use (DRIVER), the one that ran in
+# check_kdump_outcome LOG IMAGE MODE: IMAGE is the root disk the first
+# kernel marked (/marker); the crash kernel, loaded with MODE, came to
+# KDUMP_EXPECT with the driver in use (DRIVER), the one that ran in
 # both kernels. In every case the host had kept the crashed kernel's D0
 # state: the crash kernel's first D0 entry got c0000184, the driver sent D0
 # exit and entered again, once. Then either
@@ -154,6 +196,10 @@ check_kdump_boot() {
 #              framebuffer at 0x80000000, and IMAGE holds no dump.
 check_kdump_outcome() {
 	local log=$1 img=$2
+	if [ -z "$(disk_file_size "$img" /marker)" ]; then
+		echo "no /marker on $img: the first kernel never wrote to this disk" >&2
+		return 1
+	fi
 	expect_result "$log" kdump.loaded "$3" &&
 		expect_result "$log" stage kdump &&
 		expect_result "$log" first.driver "$DRIVER" &&

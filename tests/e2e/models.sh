@@ -34,6 +34,12 @@ vm_gen2() {
 	vm_vpci_root "$1" "$2"
 }
 
+# vm_gen2_fb_above_base DISK FORMAT: vm_gen2 with the VMBus low MMIO range
+# starting 128 MiB below the framebuffer, at 0x78000000.
+vm_gen2_fb_above_base() {
+	vm_gen2 "$1" "$2" 0x78000000
+}
+
 # vm_gen1 DISK FORMAT: a Gen1-shaped VM (run it with FIRMWARE=bios): the
 # Hyper-V PCI video device 1414:5353, whose BAR 0 is the framebuffer (at
 # 4 GiB - 128 MiB, 64 MiB long, as on Hyper-V), the synthetic video device,
