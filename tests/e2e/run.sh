@@ -90,14 +90,25 @@ fi
 explicit=0
 [ ${#names[@]} -eq 0 ] || explicit=1
 [ ${#names[@]} -gt 0 ] || mapfile -t names < <(all_names)
+# A bare NAME means every driver the scenario runs with.
+expanded=()
 for n in "${names[@]}"; do
 	[ -f "$scn_dir/${n%@*}.scn" ] ||
 		usage_error "no scenario named ${n%@*} (see --list)"
 	case $n in
-	*@stock | *@hvpci | "${n%@*}") ;;
-	*) usage_error "unknown driver in $n (want NAME@stock or NAME@hvpci)" ;;
+	*@stock | *@hvpci) expanded+=("$n") ;;
+	*@*) usage_error "unknown driver in $n (want NAME@stock or NAME@hvpci)" ;;
+	*)
+		read -ra drivers <<<"$(scenario_drivers "$n")"
+		if [ ${#drivers[@]} -le 1 ]; then
+			expanded+=("$n")
+		else
+			for d in "${drivers[@]}"; do expanded+=("$n@$d"); done
+		fi
+		;;
 	esac
 done
+names=("${expanded[@]}")
 if [ ${#kernels[@]} -eq 0 ]; then
 	read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
 fi
