@@ -77,7 +77,7 @@ configure_flags=(
 )
 build_deps=(dpkg-dev meson ninja-build gcc pkg-config python3 flex bison
             libglib2.0-dev libpixman-1-dev libfdt-dev
-            seabios ipxe-qemu qemu-system-data)
+            seabios ipxe-qemu qemu-system-data rsync)
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
