@@ -40,16 +40,22 @@ check() {
 }
 echo "1..4"
 
+# boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
+# INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
+boot_guest() {
+	local img init=()
+	printf '%s\n' "$2" >"$work/$1.sh"
+	[ -z "${3:-}" ] || init=(--init "$3")
+	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" --kernel "$kver" --script "$work/$1.sh" \
+		"${init[@]}" --out "$work/$1.cpio.gz")
+	rc=0
+	"$HVPCI_ROOT/scripts/run-vm.sh" --kernel "$kver" --initrd "$img" --timeout 60 \
+		--log "$work/$1.log" 2>"$work/$1.err" || rc=$?
+}
+
 # A guest whose init dies before printing a verdict: exit 2, log named.
 printf '#!/bin/sh\necho "init: giving up on purpose"\nexec /bin/false\n' >"$work/broken-init"
-printf 'pass\n' >"$work/guest.sh"
-img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" --kernel "$kver" --script "$work/guest.sh" \
-	--init "$work/broken-init" --out "$work/broken.cpio.gz")
-set +e
-"$HVPCI_ROOT/scripts/run-vm.sh" --kernel "$kver" --initrd "$img" --timeout 60 \
-	--log "$work/broken.log" 2>"$work/broken.err"
-rc=$?
-set -e
+boot_guest broken pass "$work/broken-init"
 if [ "$rc" -eq 2 ] && grep -q "serial log kept: $work/broken.log" "$work/broken.err" &&
 	grep -q 'giving up on purpose' "$work/broken.log"; then
 	check ok "broken guest init: no verdict, exit 2, serial log named"
@@ -59,14 +65,7 @@ else
 fi
 
 # A guest script that fails: exit 1 and the guest's reason is reported.
-printf 'fail "disk missing on purpose"\n' >"$work/failing.sh"
-img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" --kernel "$kver" --script "$work/failing.sh" \
-	--out "$work/failing.cpio.gz")
-set +e
-"$HVPCI_ROOT/scripts/run-vm.sh" --kernel "$kver" --initrd "$img" --timeout 60 \
-	--log "$work/failing.log" 2>"$work/failing.err"
-rc=$?
-set -e
+boot_guest failing 'fail "disk missing on purpose"'
 if [ "$rc" -eq 1 ] && grep -q 'HVPCI-VERDICT FAIL disk missing on purpose' "$work/failing.err"; then
 	check ok "failing guest: exit 1 with the guest's reason"
 else
@@ -74,14 +73,7 @@ else
 fi
 
 # A guest script that ends without a verdict: init says so.
-printf 'true\n' >"$work/silent.sh"
-img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" --kernel "$kver" --script "$work/silent.sh" \
-	--out "$work/silent.cpio.gz")
-set +e
-"$HVPCI_ROOT/scripts/run-vm.sh" --kernel "$kver" --initrd "$img" --timeout 60 \
-	--log "$work/silent.log" 2>/dev/null
-rc=$?
-set -e
+boot_guest silent true
 if [ "$rc" -eq 1 ] && grep -q 'without a verdict' "$work/silent.log"; then
 	check ok "guest script without a verdict counts as a failure"
 else
@@ -89,10 +81,8 @@ else
 fi
 
 # Wrong flags: exit 64 and a pointer to --help, nothing started.
-set +e
-"$HVPCI_ROOT/scripts/run-vm.sh" --kernal "$kver" 2>"$work/flags.err"
-rc=$?
-set -e
+rc=0
+"$HVPCI_ROOT/scripts/run-vm.sh" --kernal "$kver" 2>"$work/flags.err" || rc=$?
 if [ "$rc" -eq 64 ] && grep -q 'unknown argument: --kernal (try --help)' "$work/flags.err"; then
 	check ok "wrong flag: exit 64 with a usage hint"
 else
