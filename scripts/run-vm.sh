@@ -28,7 +28,7 @@ The guest's init prints "HVPCI-VERDICT PASS" or "HVPCI-VERDICT FAIL <why>".
   --qemu PATH       QEMU binary (default: \$HVPCI_QEMU, else Debian's
                     qemu-system-x86_64; vmbus/build-qemu.sh --print-path
                     gives hvpci's Hyper-V stand-in)
-  --quiet           do not print the verdict line
+  --quiet           print the verdict line only when the guest did not pass
   -h, --help        this text
 
 Anything after "--" goes to QEMU unchanged (machine type, devices, ...).
@@ -116,7 +116,9 @@ case $verdict in
 	fi
 	;;
 esac
-[ "$quiet" -eq 1 ] || say "$verdict (${took}s)"
+if [ "$quiet" -eq 0 ] || [ "$rc" -ne 0 ]; then
+	say "$verdict (${took}s)"
+fi
 if [ "$rc" -ne 0 ]; then
 	say "serial log kept: $log"
 fi
