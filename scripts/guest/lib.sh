@@ -242,3 +242,103 @@ kdump_nvme_crash_stage() {
 	kdump_save /dev/nvme0n1
 	pass
 }
+
+# ---- hvpci checks: where hvpci placed config windows and BARs (from its
+# "MMIO layout" and "domain ..." lines), I/O round trips, MSI-X, the edu
+# test device. Used by tests/e2e/scenarios/hvpci-*.scn.
+
+# inside A B LO HI: [A,B] lies within [LO,HI]; apart A B LO HI: no common byte
+inside() { [ $(($1)) -ge $(($3)) ] && [ $(($2)) -le $(($4)) ]; }
+apart() { [ $(($2)) -lt $(($3)) ] || [ $(($1)) -gt $(($4)) ]; }
+# mmio_layout: the ranges of hvpci's "MMIO layout (...)" line
+mmio_layout() { dmesg | sed -n 's/.*hv_pci .*: MMIO layout ([^)]*): //p' | tail -n 1; }
+# guard_spans: the framebuffer guard, one START-END per line
+guard_spans() { mmio_layout | sed -n 's/.*fb guard \([^;]*\);.*/\1/p' | tr -d '[]' | tr ' ' '\n' | grep .; }
+# low_span: the VMBus low MMIO range as START-END
+low_span() { mmio_layout | sed -n 's/^low \[\([^]]*\)\].*/\1/p'; }
+# bus_line DOMAIN: hvpci's latest "domain ..." line for that PCI domain
+bus_line() { dmesg | grep "hv_pci .*: domain $1: " | tail -n 1 | sed 's/.*: domain /domain /'; }
+# bus_field LINE WHAT: "START-END low|high" (or "none") of "config window",
+# "32-bit BARs" or "64-bit BARs" in a bus line
+bus_field() {
+	echo "$1" | sed -n -e "s/.*$2 \[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\] (\([a-z]*\)).*/\1-\2 \3/p" \
+		-e "s/.*$2 none.*/none/p"
+}
+# off_limits WHAT START-END: fail when the span touches the framebuffer
+# guard or the vTPM hole [0xfed40000, 4 GiB)
+off_limits() {
+	_a=${2%-*} _b=${2#*-}
+	[ -n "$(guard_spans)" ] || fail "hvpci logged no framebuffer guard"
+	for _g in $(guard_spans); do
+		apart "$_a" "$_b" "${_g%-*}" "${_g#*-}" || fail "$1 $2 overlaps the framebuffer guard $_g"
+	done
+	apart "$_a" "$_b" 0xfed40000 0xffffffff || fail "$1 $2 overlaps the vTPM hole"
+}
+# bar_span PCIADDR N: BAR N of a device as START-END (from sysfs)
+bar_span() {
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource")
+	printf '0x%x-0x%x\n' "$1" "$2"
+}
+# nvme_pci N: PCI address of /dev/nvmeNn1
+nvme_pci() { basename "$(readlink -f "/sys/block/nvme$1n1/device/device")"; }
+# roundtrip DEV MIB: random data to DEV and back with O_DIRECT; "match" or why
+# not (one pattern file per device: several may run at once)
+roundtrip() {
+	_p=/tmp/pattern-${1##*/}
+	dd if=/dev/urandom of="$_p" bs=1M count="$2" 2>/dev/null
+	_want=$(sha256sum <"$_p" | cut -d' ' -f1)
+	dd if="$_p" of="$1" bs=1M oflag=direct 2>/dev/null || { echo "write failed"; return; }
+	rm -f "$_p"
+	_got=$(dd if="$1" bs=1M count="$2" iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
+	[ "$_got" = "$_want" ] && echo match || echo "mismatch $_got $_want"
+}
+# io_irqs N: interrupts taken by nvmeN's I/O queues
+io_irqs() { awk -v q="nvme$1q[1-9]" '$NF ~ q { for (i = 2; i < NF; i++) if ($i ~ /^[0-9]+$/) n += $i } END { print n + 0 }' /proc/interrupts; }
+# irq_ok: fail when hvpci gave up waiting for a create-interrupt answer
+# (the stand-in's known intermittent silence); a hang is never a pass
+irq_ok() {
+	_l=$(dmesg | grep -m1 'host refused an interrupt') || return 0
+	fail "create-interrupt never answered (known stand-in issue): ${_l#*] }"
+}
+# edu_check PCIADDR: enable QEMU's edu device and talk to it through BAR0
+# with devmem: identification register, liveness (reads back the
+# complement of what was written), factorial of 5
+edu_rd() { printf '0x%08x' "$(devmem "$(printf '0x%x' $((_b + $1)))" 32)"; }
+edu_wr() { devmem "$(printf '0x%x' $((_b + $1)))" 32 "$2"; }
+edu_check() {
+	echo 1 >"/sys/bus/pci/devices/$1/enable" || fail "cannot enable $1"
+	_b=$(($(bar_span "$1" 0 | cut -d- -f1)))
+	result edu.id "$(edu_rd 0)"
+	[ "$(edu_rd 0)" = 0x010000ed ] || fail "edu does not answer at BAR0 $(bar_span "$1" 0)"
+	edu_wr 4 0x12345678
+	result edu.live "$(edu_rd 4)"
+	edu_wr 8 5
+	_n=50
+	while [ $(($(edu_rd 0x20) & 1)) -ne 0 ] && [ "$_n" -gt 0 ]; do sleep 0.1; _n=$((_n - 1)); done
+	result edu.fact5 "$(($(edu_rd 8)))"
+}
+# edu_pci: PCI address of the edu device (1234:11e8)
+edu_pci() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor"):$(cat "$_d/device")" = 0x1234:0x11e8 ] && basename "$_d" && return 0
+	done
+	return 1
+}
+# load_until SECONDS CMD...: modprobe pci_hyperv in the background until
+# CMD holds; fails at once when the host leaves a create-interrupt
+# unanswered (the probe would otherwise hold modprobe for minutes)
+load_until() {
+	modprobe pci_hyperv >/tmp/modprobe.out 2>&1 &
+	_pid=$!
+	_t=$(($1 * 5))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		irq_ok
+		[ "$_t" -gt 0 ] || return 1
+		sleep 0.2
+		_t=$((_t - 1))
+	done
+	wait "$_pid" || fail "modprobe pci_hyperv failed: $(cat /tmp/modprobe.out)"
+	result modprobe.pci_hyperv ok
+}
