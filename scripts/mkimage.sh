@@ -109,13 +109,16 @@ cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev
 	rm -f "$root/etc/apt/sources.list"
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 
-# Like an Azure image: the root file system found by label, the Hyper-V
-# modules in the initramfs by name so it does not depend on the build host.
+# Like an Azure image: the root file system found by label, the modules the
+# root disk needs (VMBus, vPCI, NVMe) in the initramfs by name so it does not
+# depend on the build host. Not hyperv_fb: Debian's kdump-tools (MODULES=dep)
+# leaves it out of the crash kernel's image, and when it is there it claims
+# the framebuffer MMIO before pci-hyperv probes, which hides the bug.
 echo hvpci-guest >"$root/etc/hostname"
 echo "LABEL=hvpci-root / ext4 defaults,errors=remount-ro 0 1" >"$root/etc/fstab"
 mkdir -p "$root/etc/initramfs-tools/conf.d"
 echo "MODULES=list" >"$root/etc/initramfs-tools/conf.d/hvpci"
-printf '%s\n' hv_vmbus pci-hyperv-intf pci-hyperv hyperv_fb hyperv_keyboard nvme \
+printf '%s\n' hv_vmbus pci-hyperv-intf pci-hyperv nvme \
 	>>"$root/etc/initramfs-tools/modules"
 echo "kdump-tools kdump-tools/use_kdump boolean true" | in_root debconf-set-selections
 sed -i 's/^USE_KDUMP=.*/USE_KDUMP=1/' "$root/etc/default/kdump-tools"
