@@ -41,12 +41,33 @@ hash_inputs() {
 	done | sed "s|$HVPCI_ROOT/||" | sha256sum | cut -c1-16
 }
 
-# kernel_release VER: "6.1.0-56" or "6.1.0-56-cloud-amd64" -> the latter.
+# kernel_release VER: a Debian kernel ABI with its flavour. The cloud flavour
+# is the default: "6.1.0-56" -> "6.1.0-56-cloud-amd64"; a name that already
+# ends in a flavour ("6.12.117+deb13-amd64") is kept.
 kernel_release() {
 	case $1 in
-	*-cloud-amd64) printf '%s\n' "$1" ;;
+	*-amd64) printf '%s\n' "$1" ;;
 	*) printf '%s-cloud-amd64\n' "$1" ;;
 	esac
+}
+
+# kernel_dir VER: where get-kernel.sh unpacks VER (cloud flavour without it).
+kernel_dir() {
+	local krel
+	krel=$(kernel_release "$1")
+	printf '%s\n' "$HVPCI_CACHE/kernels/${krel%-cloud-amd64}"
+}
+
+# kernel_modules_dir VER: the unpacked kernel's module tree.
+kernel_modules_dir() {
+	printf '%s/lib/modules/%s\n' "$(kernel_dir "$1")" "$(kernel_release "$1")"
+}
+
+# kernel_config VER SYMBOL: y, m or nothing, from the unpacked kernel's config.
+kernel_config() {
+	local krel
+	krel=$(kernel_release "$1")
+	sed -n "s/^$2=\(.*\)/\1/p" "$(kernel_dir "$1")/boot/config-$krel"
 }
 
 # default_kernel_version: the ABI name the cloud meta package depends on.
