@@ -6,55 +6,75 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
+# shellcheck source=scripts/lib/archive.sh
+. "$(dirname "$0")/lib/archive.sh"
 
 usage() {
 	cat <<EOF
-Usage: $(basename "$0") --kernel VER [--print-path] [--strict]
+Usage: $(basename "$0") --kernel VER [--print-path] [--strict] [--sparse]
 
-Build driver/ for Debian kernel VER (e.g. 6.1.0-50) in a scratch copy and
-cache pci-hyperv.ko in \$HVPCI_CACHE/driver/<hash>/. Prints its path with
---print-path.
+Build driver/ for Debian kernel VER (e.g. 6.1.0-50, 7.3.4+deb13) in a
+scratch copy and cache the module in \$HVPCI_CACHE/driver/<hash>/: the
+build runs on the host, or in the build chroot of the kernel's Debian
+release when only that has the headers (scripts/get-kernel.sh sets both up).
+The module is pci-hyperv.ko, or hvpci.ko on kernels that build pci-hyperv in.
 
-  --kernel VER    Debian kernel ABI (required); headers are installed if needed
+  --kernel VER    Debian kernel ABI (required); headers are fetched if needed
   --strict        fail when the compiler prints any warning
+  --sparse        run sparse over the sources instead (make C=2, not
+                  cached) and print its whole output on stdout
   --print-path    print only the module's path on stdout
   -h, --help      this text
 EOF
 }
 
-kver="" print_path=0 strict=0
+kver="" print_path=0 strict=0 sparse=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
+	--kernel) need_arg "$1" $#; kver=$2; shift 2 ;;
 	--print-path) print_path=1; shift ;;
 	--strict) strict=1; shift ;;
+	--sparse) sparse=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
 [ -n "$kver" ] || usage_error "--kernel is required"
 krel=$(kernel_release "$kver")
-[ -d "/usr/src/linux-headers-$krel" ] || apt_install "linux-headers-$krel"
+kbuild_env "$krel" >/dev/null ||
+	"$HVPCI_ROOT/scripts/get-kernel.sh" --version "$kver" >&2
 apt_install gcc make
 
-key=$(hash_inputs "$0" "$HVPCI_ROOT/driver" "krel=$krel")
+if [ "$sparse" -eq 1 ]; then
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	cp -r "$HVPCI_ROOT/driver" "$work/driver"
+	kbuild_make "$krel" "$work/driver" C=2 2>&1
+	exit 0
+fi
+
+key=$(hash_inputs "$0" "$HVPCI_ROOT/scripts/lib/archive.sh" "$HVPCI_ROOT/driver" \
+	"krel=$krel" "env=$(kbuild_env "$krel")")
 out=$HVPCI_CACHE/driver/$key
-if [ ! -f "$out/pci-hyperv.ko" ]; then
+if [ ! -f "$out/.complete" ]; then
 	start=$(now_s)
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	cp -r "$HVPCI_ROOT/driver" "$work/driver"
-	if ! make -C "$work/driver" KVER="$krel" >"$work/build.log" 2>&1; then
+	if ! kbuild_make "$krel" "$work/driver" >"$work/build.log" 2>&1; then
 		cat "$work/build.log" >&2
 		die "hvpci did not build against $krel"
 	fi
 	mkdir -p "$out.tmp"
-	cp "$work/driver/pci-hyperv.ko" "$work/build.log" "$out.tmp/"
+	cp "$work"/driver/*.ko "$work/build.log" "$out.tmp/"
+	touch "$out.tmp/.complete"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
-	say "hvpci built against $krel in $(elapsed "$start")s"
+	say "hvpci built against $krel in $(elapsed "$start")s ($(kbuild_env "$krel"))"
 fi
 if grep -E 'warning:' "$out/build.log" >&2 && [ "$strict" -eq 1 ]; then
 	die "hvpci builds against $krel with compiler warnings (above)"
 fi
-[ "$print_path" -eq 0 ] || printf '%s\n' "$out/pci-hyperv.ko"
+ko=$(find "$out" -maxdepth 1 -name '*.ko' | head -n 1)
+[ -n "$ko" ] || die "the build against $krel left no module in $out"
+[ "$print_path" -eq 0 ] || printf '%s\n' "$ko"

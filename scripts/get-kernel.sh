@@ -86,10 +86,10 @@ else
 	# /usr/lib/modules/<release>.
 	if archive_has "$suite" "linux-binary-$krel"; then
 		pkgs=("linux-binary-$krel" "linux-modules-$krel" "linux-base-$krel")
-	elif archive_has "$suite" "linux-image-$krel-unsigned"; then
-		pkgs=("linux-image-$krel-unsigned")
-	else
+	elif archive_has "$suite" "linux-image-$krel"; then
 		pkgs=("linux-image-$krel")
+	else
+		pkgs=("linux-image-$krel-unsigned")
 	fi
 	say "kernel $krel: downloading ${pkgs[*]} from $suite"
 	archive_download "$suite" "$tmp" "${pkgs[@]}" ||

@@ -154,3 +154,42 @@ chroot_install() {
 		--no-install-recommends "$@" >"$dir.install.log" 2>&1 ||
 		die "apt-get install $* in the $rel chroot failed; see $dir.install.log"
 }
+
+# kbuild_env KREL: where KREL's headers live: "host", or the release of the
+# build chroot that holds /usr/src/linux-headers-KREL. Fails when neither.
+kbuild_env() {
+	local d
+	if [ -d "/usr/src/linux-headers-$1" ]; then
+		echo host
+		return 0
+	fi
+	for d in "$HVPCI_CACHE"/chroots/*/usr/src/linux-headers-"$1"; do
+		[ -d "$d" ] || continue
+		d=${d%/usr/src/*}
+		basename "$d"
+		return 0
+	done
+	return 1
+}
+
+# kbuild_make KREL DIR [MAKE-ARGS...]: make -C DIR against KREL's headers,
+# on the host or inside the build chroot that has them; DIR is built in a
+# copy inside the chroot and copied back, so DIR ends up as after a host build.
+kbuild_make() {
+	local krel=$1 src=$2 env root work rc=0
+	shift 2
+	env=$(kbuild_env "$krel") ||
+		die "no headers for $krel on the host or in a build chroot; run scripts/get-kernel.sh --version $krel"
+	if [ "$env" = host ]; then
+		make -C "$src" KVER="$krel" KDIR="/usr/src/linux-headers-$krel" "$@"
+		return
+	fi
+	root=$(chroot_dir "$env")
+	work=$(mktemp -d "$root/tmp/hvpci-kbuild-XXXXXX")
+	cp -a "$src/." "$work/"
+	chroot "$root" make -C "/tmp/${work##*/}" KVER="$krel" \
+		KDIR="/usr/src/linux-headers-$krel" "$@" || rc=$?
+	cp -a "$work/." "$src/"
+	rm -rf "$work"
+	return "$rc"
+}
