@@ -36,7 +36,7 @@ init=$HVPCI_ROOT/scripts/guest/init
 modules=() module_files=() host_bins=() files=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
+	--kernel) need_arg "$1" $#; kver=$2; shift 2 ;;
 	--script) need_arg "$1" $#; script=$2; shift 2 ;;
 	--module) need_arg "$1" $#; read -ra m <<<"$2"; modules+=("${m[@]}"); shift 2 ;;
 	--module-file) need_arg "$1" $#; module_files+=("$2"); shift 2 ;;
@@ -55,10 +55,10 @@ done
 [ -f "$init" ] || die "init not found: $init"
 
 krel=$(kernel_release "$kver")
-kdir=$HVPCI_CACHE/kernels/$kver
+kdir=$(kernel_dir "$kver")
 [ -f "$kdir/.complete" ] ||
 	die "kernel $kver is not unpacked; run scripts/get-kernel.sh --version $kver"
-apt_install busybox-static cpio kmod
+apt_install busybox-static cpio kmod xz-utils zstd
 busybox=/bin/busybox
 busybox_pkg=$(dpkg-query -W -f='${Version}' busybox-static)
 
@@ -103,6 +103,8 @@ chmod 0755 "$stage/init" "$stage/hvpci/scenario.sh"
 
 # Modules: let modprobe resolve the dependency chain against the unpacked
 # tree, copy every file it would insmod, then index the subset with depmod.
+# A module the kernel builds in needs nothing ("builtin NAME"): the guest's
+# load() reports it as built in.
 for m in "${modules[@]}"; do
 	deps=$(modprobe -d "$kdir" -S "$krel" --show-depends "$m" 2>&1) ||
 		die "module $m not found for kernel $krel: $deps"
@@ -110,7 +112,12 @@ for m in "${modules[@]}"; do
 		[ "$verb" = insmod ] || continue
 		rel=${path#"$kdir"}
 		mkdir -p "$stage$(dirname "$rel")"
-		cp "$path" "$stage$rel"
+		# busybox's insmod reads plain ELF only: unpack .ko.xz/.ko.zst
+		case $path in
+		*.ko.xz) xz -dc "$path" >"$stage${rel%.xz}" ;;
+		*.ko.zst) zstd -qdc "$path" >"$stage${rel%.zst}" ;;
+		*) cp "$path" "$stage$rel" ;;
+		esac
 	done <<<"$deps"
 done
 if [ ${#module_files[@]} -gt 0 ]; then

@@ -66,7 +66,7 @@ for n in "$smp" "$mem" "$timeout_s"; do
 done
 [ -f "$initrd" ] || die "initramfs not found: $initrd"
 krel=$(kernel_release "$kver")
-vmlinuz=$HVPCI_CACHE/kernels/$kver/boot/vmlinuz-$krel
+vmlinuz=$(kernel_dir "$kver")/boot/vmlinuz-$krel
 [ -f "$vmlinuz" ] ||
 	die "kernel $kver is not unpacked; run scripts/get-kernel.sh --version $kver"
 if [ -z "$qemu" ]; then

@@ -116,3 +116,50 @@ apt_update_once() {
 		as_root apt-get update -q >&2
 	fi
 }
+
+# kernel_image_elf VER: the unpacked kernel's vmlinux on stdout, taken out
+# of its bzImage by finding the compressed payload (zstd, xz or gzip).
+kernel_image_elf() {
+	local img magic off
+	img=$(readlink -f "$(kernel_dir "$1")/boot/vmlinuz-$(kernel_release "$1")")
+	for magic in '\x28\xb5\x2f\xfd:zstd -qdc' '\xfd\x37\x7a\x58\x5a\x00:xz -qdc' '\x1f\x8b\x08:gzip -qdc'; do
+		for off in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$img" | cut -d: -f1 | head -n 3); do
+			# shellcheck disable=SC2086 # the decompressor and its flags
+			if tail -c +"$((off + 1))" "$img" | ${magic#*:} 2>/dev/null | head -c 4 | grep -q 'ELF'; then
+				# shellcheck disable=SC2086
+				tail -c +"$((off + 1))" "$img" | ${magic#*:} 2>/dev/null
+				return 0
+			fi
+		done
+	done
+	return 1
+}
+
+# kernel_object VER MODULE: MODULE's code as the kernel has it, on stdout:
+# the module file, decompressed, or the kernel image when it is built in.
+kernel_object() {
+	local f
+	f=$(find "$(kernel_modules_dir "$1")/kernel" -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" 2>/dev/null | head -n 1)
+	case $f in
+	"") kernel_image_elf "$1" ;;
+	*.xz) xz -dc "$f" ;;
+	*.zst) zstd -qdc "$f" ;;
+	*) cat "$f" ;;
+	esac
+}
+
+# kernel_has_fb_fallback [VER]: VER's (default: $KVER's) hv_vmbus carries
+# the June 2026 vmbus_reserve_fb() fallback (its warning text exists only in
+# the fixed code). The answer is cached next to the unpacked kernel.
+kernel_has_fb_fallback() {
+	local v=${1:-$KVER} mark
+	mark=$(kernel_dir "$v")/.fb-fallback
+	if [ ! -f "$mark" ]; then
+		if kernel_object "$v" hv_vmbus | grep -a -q 'Unexpected framebuffer mmio base of zero'; then
+			echo yes >"$mark"
+		else
+			echo no >"$mark"
+		fi
+	fi
+	[ "$(cat "$mark")" = yes ]
+}

@@ -50,10 +50,5 @@ vm_gen1() {
 	vm_vpci_root "$1" "$2" preset=gen1
 }
 
-# kernel_has_fb_fallback: the guest kernel's hv_vmbus reserves the low MMIO
-# base on Gen2 when screen_info.lfb_base is 0 (the June 2026 fix; its warning
-# text exists only in the fixed code). Needs KVER.
-kernel_has_fb_fallback() {
-	grep -q "Unexpected framebuffer mmio base of zero" \
-		"$HVPCI_CACHE/kernels/${KVER%-cloud-amd64}/lib/modules/$KVER/kernel/drivers/hv/hv_vmbus.ko" 2>/dev/null
-}
+# kernel_has_fb_fallback, which scenarios ask about their kernel (KVER),
+# lives in scripts/lib/common.sh: it reads the kernel's own hv_vmbus.
