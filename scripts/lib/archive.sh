@@ -112,12 +112,20 @@ chroot_dir() { printf '%s\n' "$HVPCI_CACHE/chroots/$1"; }
 # ensure_chroot RELEASE: a minimal Debian RELEASE with make, gcc and sparse,
 # made once with debootstrap and reused.
 ensure_chroot() {
-	local rel=$1 dir start s
+	local rel=$1 dir start s lockfd
 	dir=$(chroot_dir "$rel")
 	if [ -f "$dir/.complete" ]; then
 		return 0
 	fi
 	apt_install debootstrap
+	mkdir -p "$(dirname "$dir")"
+	# One debootstrap per release, whoever else asks at the same time.
+	exec {lockfd}>"$dir.lock"
+	flock "$lockfd"
+	if [ -f "$dir/.complete" ]; then
+		flock -u "$lockfd"
+		return 0
+	fi
 	start=$(now_s)
 	say "build chroot $rel: debootstrap (once; cached in $dir)"
 	rm -rf "$dir.tmp"
@@ -135,12 +143,13 @@ ensure_chroot() {
 	touch "$dir.tmp/.complete"
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
+	flock -u "$lockfd"
 	say "build chroot $rel: ready in $(elapsed "$start")s"
 }
 
 # chroot_install RELEASE PKG...: install what is missing into RELEASE's chroot.
 chroot_install() {
-	local rel=$1 dir have
+	local rel=$1 dir have lockfd
 	shift
 	dir=$(chroot_dir "$rel")
 	# shellcheck disable=SC2016 # ${Status} is dpkg-query's, not the shell's
@@ -148,11 +157,14 @@ chroot_install() {
 		grep -c 'install ok installed' || true)
 	[ "$have" -eq $# ] && return 0
 	say "build chroot $rel: installing $*"
+	exec {lockfd}>"$dir.lock"
+	flock "$lockfd"
 	chroot "$dir" apt-get update -qq >/dev/null 2>&1 ||
 		die "apt-get update in the $rel chroot failed"
 	chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "$@" >"$dir.install.log" 2>&1 ||
 		die "apt-get install $* in the $rel chroot failed; see $dir.install.log"
+	flock -u "$lockfd"
 }
 
 # kbuild_env KREL: where KREL's headers live: "host", or the release of the
