@@ -215,14 +215,21 @@ d0_report() {
 	result "$1.layout" "$(dmesg | sed -n 's/.*: MMIO layout (\(.*\)/(\1/p' | tail -n 1)"
 }
 
-# kdump_nvme_first_stage MODE: the first kernel. hyperv_fb takes the
-# framebuffer, the NVMe root comes up behind vPCI and gets a marker, the
-# crash kernel is loaded with kdump_load MODE and sysrq panics the guest.
+# kdump_nvme_first_stage MODE [FB]: the first kernel. FB (default hyperv_fb)
+# is the framebuffer driver the kernel line ships: hyperv_fb takes the
+# framebuffer over; "efifb" (kernels without hyperv_fb, such as Debian's
+# 7.x cloud kernels) keeps the firmware's. The NVMe root comes up behind
+# vPCI and gets a marker, the crash kernel is loaded with kdump_load MODE
+# and sysrq panics the guest.
 kdump_nvme_first_stage() {
 	result stage first
 	kdump_boot_report first
-	load hv_vmbus hyperv_fb pci_hyperv
-	wait_for 60 grep -q . /proc/fb || fail "hyperv_fb did not register a framebuffer"
+	if [ "${2:-hyperv_fb}" = hyperv_fb ]; then
+		load hv_vmbus hyperv_fb pci_hyperv
+	else
+		load hv_vmbus pci_hyperv
+	fi
+	wait_for 60 grep -q . /proc/fb || fail "no framebuffer registered (${2:-hyperv_fb})"
 	result first.fb "$(tr '\n' ';' </proc/fb)"
 	wait_for 60 test -b /dev/nvme0n1 || fail "no NVMe root behind vPCI in the first kernel"
 	d0_report first

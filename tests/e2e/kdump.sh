@@ -103,7 +103,11 @@ kdump_nvme_scenario() {
 	*) echo "kdump_nvme_scenario: unknown load mode '$2'" >&2; return 1 ;;
 	esac
 	KDUMP_SHAPE=$1 KDUMP_MODE=$2
-	MODULES="hv_vmbus pci_hyperv hyperv_fb" HOST_BINS="kexec makedumpfile" \
+	# The framebuffer driver of the kernel line: hyperv_fb where it is
+	# built (up to 6.x), else the firmware's, efifb (7.x cloud kernels).
+	KDUMP_FB=efifb
+	[ -z "$(kernel_config "$KVER" CONFIG_FB_HYPERV)" ] || KDUMP_FB=hyperv_fb
+	MODULES="hv_vmbus pci_hyperv ${KDUMP_FB/efifb/}" HOST_BINS="kexec makedumpfile" \
 		STANDIN=1 KDUMP=1 MEM=1024 TIMEOUT=420 \
 		KERNEL_ARGS="crashkernel=256M" DRIVERS="stock hvpci"
 	host_prepare() {
@@ -150,24 +154,35 @@ kdump_expect() {
 # kernel with kdump_load MODE (load, file or load-noefi).
 kdump_nvme_guest() {
 	printf '%s\n' "if in_kdump; then" "	kdump_nvme_crash_stage" "else" \
-		"	kdump_nvme_first_stage $1" "fi"
+		"	kdump_nvme_first_stage $1 ${KDUMP_FB:-hyperv_fb}" "fi"
 }
 
 # check_kdump_boot LOG SHAPE: what both kernels saw of firmware and
 # framebuffer, the ground the outcome stands on. SHAPE:
-#   gen2        OVMF's GOP framebuffer at 0x80000000 taken over by hyperv_fb;
-#               the crash kernel boots through EFI but with lfb_base 0
+#   gen2        OVMF's GOP framebuffer at 0x80000000 taken over by hyperv_fb
+#               (the crash kernel boots through EFI but with lfb_base 0), or
+#               kept by efifb where the line has no hyperv_fb (KDUMP_FB)
 #   gen2-noefi  the same first kernel; the crash kernel boots without EFI
 #   gen1        no EFI anywhere; the PCI video device's BAR 0 at
 #               4 GiB - 128 MiB in both kernels
 check_kdump_boot() {
 	local log=$1 bar0=0x00000000f8000000-0x00000000fbffffff
-	expect_line "$log" 'HVPCI-RESULT first.fb=.*hyperv_fb' || return 1
+	if [ "${KDUMP_FB:-hyperv_fb}" = hyperv_fb ]; then
+		expect_line "$log" 'HVPCI-RESULT first.fb=.*hyperv_fb' || return 1
+	else
+		expect_line "$log" 'HVPCI-RESULT first.fb=.*EFI VGA' || return 1
+	fi
 	case $2 in
 	gen2 | gen2-noefi)
 		expect_result "$log" first.efi yes &&
-			expect_result "$log" first.efifb 0x80000000 &&
+			expect_result "$log" first.efifb 0x80000000 || return 1
+		# hyperv_fb took the framebuffer over, so no kexec path hands it
+		# on; efifb kept it, and kexec-tools knows "EFI VGA" and passes it.
+		if [ "${KDUMP_FB:-hyperv_fb}" = hyperv_fb ]; then
 			expect_result "$log" kdump.efifb "" || return 1
+		elif [ "$2" = gen2 ]; then
+			expect_result "$log" kdump.efifb 0x80000000 || return 1
+		fi
 		if [ "$2" = gen2 ]; then
 			expect_result "$log" kdump.efi yes
 		else

@@ -15,6 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/kdump.sh"
 # shellcheck source=tests/e2e/models.sh
 . "$here/models.sh"
+# shellcheck source=tests/e2e/kernels.sh
+. "$here/kernels.sh"
 
 usage() {
 	cat <<EOF

@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# What the kernel lines are known to do, as facts with their sources, for
+# scenarios to expect. Sourced by run.sh after scripts/lib/common.sh; the
+# scenario's kernel is KVER and its vPCI driver DRIVER.
+
+# vpci_protocol_expected: the vPCI protocol the driver in use agrees with a
+# host that offers up to 1.4. hvpci asks for 1.4 first on every kernel. The
+# in-tree driver of 5.10 knows versions up to 1.3 (its pci_protocol_versions[]
+# gained 1.4 in 5.12, for arm64); 6.1 and later ask for 1.4.
+vpci_protocol_expected() {
+	if [ "${DRIVER:-stock}" = stock ]; then
+		case ${KVER:?} in
+		5.10.*) echo 0x10003 ; return 0 ;;
+		esac
+	fi
+	echo 0x10004
+}
+
+# kernel_line [VER]: the kernel line of VER (default KVER): 5.10, 6.1, 7.3 ...
+kernel_line() {
+	local v=${1:-$KVER}
+	v=${v%%-*}
+	v=${v%%+*}
+	printf '%s\n' "${v%.*}"
+}
