@@ -15,8 +15,16 @@ SHELL := /bin/bash
 DEFAULT_KERNEL := $(shell . scripts/lib/common.sh && default_kernel_version)
 KERNELS ?= $(DEFAULT_KERNEL) 6.1.0-50
 export HVPCI_KERNELS := $(KERNELS)
+# The other kernel lines: make check builds the driver against each and runs
+# the core pair of scenarios (tests/run-all.sh, suite "lines") on them:
+# 5.10 and 6.12 without the fallback, 7.x with pci-hyperv built in.
+LINE_KERNELS ?= 5.10.0-43 6.12.95+deb12 7.3.4+deb13
+export HVPCI_LINE_KERNELS := $(LINE_KERNELS)
+# The kernel table (make kernel-table): every line, before and after the fix.
+MATRIX_KERNELS ?= 5.10.0-43 5.10.0-46 6.1.0-50 $(DEFAULT_KERNEL) 6.12.95+deb12 6.12.117+deb13 7.3.4+deb13
+export HVPCI_MATRIX_KERNELS := $(MATRIX_KERNELS)
 
-.PHONY: help setup check kdump-check scenarios list-scenarios bench clean
+.PHONY: help setup check kdump-check scenarios list-scenarios bench clean kernel-table
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
@@ -25,11 +33,17 @@ help:
 	@echo "make setup         Debian packages, guest kernels ($(KERNELS)), stand-in QEMU"
 	@echo "make scenarios S='boot ...'  run chosen end-to-end scenarios"
 	@echo "make list-scenarios          list scenario names"
+	@echo "make kernel-table  core scenarios x both drivers on every kernel line"
+	@echo "                   (MATRIX_KERNELS='...' to choose; one per CI machine)"
 	@echo "make bench         benchmarks (figures and ratios, not pass/fail)"
 	@echo "make clean         remove build/ (the cache in \$$HVPCI_CACHE stays)"
 
 setup:
-	@scripts/setup-host.sh --kernels "$(KERNELS)"
+	@scripts/setup-host.sh --kernels "$(KERNELS) $(LINE_KERNELS)"
+
+kernel-table:
+	@scripts/setup-host.sh --kernels "$(MATRIX_KERNELS)"
+	@tests/e2e/kernel-table.sh
 
 check: setup
 	@tests/run-all.sh

@@ -17,15 +17,25 @@ Usage: $(basename "$0") [--suite NAME]... [--kernel VER]...
 Suites, in order: static (shellcheck, --help), driver (checkpatch --strict,
 warning-free builds and sparse per kernel), unit (tests/unit, cmocka),
 fuzz (short fuzzing smoke run), selftest (the VM runner itself), e2e
-(scenarios in real guests). Default: all that exist.
+(scenarios in real guests), lines (the core scenarios, both drivers, on
+the other kernel lines). Default: all that exist.
 
   --suite NAME   run only this suite (repeatable)
   --kernel VER   guest kernel for selftest and e2e (repeatable; default
                  \$HVPCI_KERNELS, else what linux-image-cloud-amd64 points at)
   -h, --help     this text
+
+Kernel lines: the driver suite builds against \$HVPCI_DRIVER_KERNELS (default:
+the e2e kernels and \$HVPCI_LINE_KERNELS); the lines suite runs
+\$HVPCI_LINE_SCENARIOS (default: $LINE_SCENARIOS_DEFAULT)
+on each of \$HVPCI_LINE_KERNELS (none when unset).
 EOF
 }
 
+# The core pair every kernel line gets in make check: first boot from the
+# NVMe root, and the Gen2 KEXEC_LOAD kdump; the whole core set is the
+# kernel table's (tests/e2e/kernel-table.sh, make kernel-table).
+LINE_SCENARIOS_DEFAULT="vpci-nvme-root kdump-gen2-load-fb"
 suites=() kernels=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,21 +45,34 @@ while [ $# -gt 0 ]; do
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(static driver unit fuzz selftest e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(static driver unit fuzz selftest e2e lines)
 [ ${#kernels[@]} -gt 0 ] || read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
 kargs=()
 for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
+read -ra line_kernels <<<"${HVPCI_LINE_KERNELS:-}"
+largs=() dargs=("${kargs[@]}")
+for k in "${line_kernels[@]}"; do largs+=(--kernel "$k"); done
+if [ -n "${HVPCI_DRIVER_KERNELS:-}" ]; then
+	dargs=()
+	for k in $HVPCI_DRIVER_KERNELS; do dargs+=(--kernel "$k"); done
+else
+	dargs+=("${largs[@]}")
+fi
+line_names=()
+for n in ${HVPCI_LINE_SCENARIOS:-$LINE_SCENARIOS_DEFAULT}; do line_names+=("$n@stock" "$n@hvpci"); done
 
 # suite_cmd NAME: the command line of a suite, or nothing when it is absent.
 suite_cmd() {
 	case $1 in
 	static) echo "$here/static/run.sh" ;;
-	driver) echo "$here/static/driver.sh ${kargs[*]}" ;;
+	driver) echo "$here/static/driver.sh ${dargs[*]}" ;;
 	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check" ;;
 	fuzz) [ -f "$here/fuzz/Makefile" ] && echo "make -s -C $here/fuzz smoke" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
 	e2e) mkdir -p "$HVPCI_ROOT/build/reports" &&
 		echo "$here/e2e/run.sh ${kargs[*]} --junit $HVPCI_ROOT/build/reports/e2e.xml" ;;
+	lines) [ ${#largs[@]} -gt 0 ] && mkdir -p "$HVPCI_ROOT/build/reports" &&
+		echo "$here/e2e/run.sh ${largs[*]} --junit $HVPCI_ROOT/build/reports/lines.xml ${line_names[*]}" ;;
 	*) usage_error "no suite named $1" ;;
 	esac
 }
