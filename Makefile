@@ -17,8 +17,8 @@ KERNELS ?= $(DEFAULT_KERNEL) 6.1.0-50
 export HVPCI_KERNELS := $(KERNELS)
 # The other kernel lines: make check builds the driver against each and runs
 # the core pair of scenarios (tests/run-all.sh, suite "lines") on them:
-# 5.10 and 6.12 without the fallback, 7.x with pci-hyperv built in.
-LINE_KERNELS ?= 5.10.0-43 6.12.95+deb12 7.3.4+deb13
+# 5.10 without the fallback, 6.12 (trixie), 7.x with pci-hyperv built in.
+LINE_KERNELS ?= 5.10.0-43 6.12.117+deb13 7.3.4+deb13
 export HVPCI_LINE_KERNELS := $(LINE_KERNELS)
 # The kernel table (make kernel-table): every line, before and after the fix.
 MATRIX_KERNELS ?= 5.10.0-43 5.10.0-46 6.1.0-50 $(DEFAULT_KERNEL) 6.12.95+deb12 6.12.117+deb13 7.3.4+deb13
