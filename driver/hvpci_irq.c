@@ -81,7 +81,7 @@ static void hvpci_retarget(struct irq_data *data)
 	cpumask_and(online, dest, cpu_online_mask);
 
 	local_irq_save(flags);
-	params = *this_cpu_ptr(hyperv_pcpu_input_arg);
+	params = hvpci_hv_input_page();
 	memset(params, 0, sizeof(*params));
 	params->partition_id = HV_PARTITION_ID_SELF;
 	params->int_entry.source = HVPCI_HV_SOURCE_MSI;
@@ -331,8 +331,7 @@ struct irq_chip hvpci_msi_chip = {
 
 int hvpci_irq_domain_create(struct hvpci_bus *bus)
 {
-	bus->irq_domain = hvpci_msi_domain_create(bus, bus->fwnode,
-						  &hvpci_msi_chip);
+	bus->irq_domain = hvpci_msi_domain_create(bus, bus->fwnode);
 	if (!bus->irq_domain) {
 		dev_err(&bus->hdev->device, "cannot create the MSI irq domain\n");
 		return -ENODEV;

@@ -46,7 +46,8 @@ int hvpci_rq_send(struct vmbus_channel *chan, struct hvpci_rq_table *rq,
 	spin_lock_irqsave(&rq->lock, flags);
 	for (i = 0; i < HVPCI_RQ_SLOTS; i++) {
 		if (!rq->id[i]) {
-			id = (u64)++rq->gen << 8 | (i + 1);
+			rq->gen++;
+			id = (u64)rq->gen << 8 | (i + 1);
 			rq->id[i] = id;
 			rq->addr[i] = addr;
 			break;
@@ -112,9 +113,20 @@ static bool hvpci_init_dev_msi_info(struct device *dev,
 				    struct irq_domain *real_parent,
 				    struct msi_domain_info *info)
 {
+	struct irq_chip *chip = info->chip;
+
 	if (!msi_lib_init_dev_msi_info(dev, domain, real_parent, info))
 		return false;
 	info->ops->msi_prepare = hvpci_msi_prepare;
+	/*
+	 * As before parent domains: an affinity change goes down to the
+	 * vector domain and the message stays (the unmask that follows
+	 * retargets through the hypervisor); the irq core moves these
+	 * interrupts from the interrupt itself.
+	 */
+	chip->irq_set_affinity = irq_chip_set_affinity_parent;
+	chip->irq_retrigger = irq_chip_retrigger_hierarchy;
+	chip->flags |= IRQCHIP_MOVE_DEFERRED;
 	return true;
 }
 
@@ -165,8 +177,7 @@ static const struct irq_domain_ops hvpci_domain_ops = {
 };
 
 struct irq_domain *hvpci_msi_domain_create(struct hvpci_bus *bus,
-					   struct fwnode_handle *fwnode,
-					   struct irq_chip *chip)
+					   struct fwnode_handle *fwnode)
 {
 	struct irq_domain_info info = {
 		.fwnode		= fwnode,
@@ -175,8 +186,6 @@ struct irq_domain *hvpci_msi_domain_create(struct hvpci_bus *bus,
 		.parent		= x86_vector_domain,
 	};
 
-	/* The irq core moves these interrupts from the interrupt itself. */
-	chip->flags |= IRQCHIP_MOVE_DEFERRED;
 	return msi_create_parent_irq_domain(&info, &hvpci_msi_parent_ops);
 }
 
@@ -200,12 +209,11 @@ static struct msi_domain_ops hvpci_msi_ops = {
 };
 
 struct irq_domain *hvpci_msi_domain_create(struct hvpci_bus *bus,
-					   struct fwnode_handle *fwnode,
-					   struct irq_chip *chip)
+					   struct fwnode_handle *fwnode)
 {
 	struct msi_domain_info *info = &bus->msi_info;
 
-	info->chip = chip;
+	info->chip = &hvpci_msi_chip;
 	info->ops = &hvpci_msi_ops;
 	info->flags = MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS |
 		      MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX;

@@ -10,9 +10,7 @@
 #ifndef HVPCI_KAPI_H
 #define HVPCI_KAPI_H
 
-#if !__has_include("hvpci_kapi_conf.h")
-#error "hvpci_kapi_conf.h is missing: build with make in driver/, which probes the kernel API first"
-#endif
+/* Written by "make" in driver/ (kapi/probe.sh) before kbuild runs. */
 #include "hvpci_kapi_conf.h"
 
 #include <linux/hyperv.h>
@@ -57,6 +55,17 @@ static inline bool hv_result_success(u64 status)
 	return (status & HV_HYPERCALL_RESULT_MASK) == HV_STATUS_SUCCESS;
 }
 #endif
+
+/*
+ * The per-CPU hypercall input page, with interrupts off.  5.10 declares
+ * hyperv_pcpu_input_arg with __percpu on the wrong level of indirection
+ * (sparse alone sees it; the compiler cannot be asked); this names the
+ * type it has everywhere else.
+ */
+static inline void *hvpci_hv_input_page(void)
+{
+	return *this_cpu_ptr((__force void * __percpu *)hyperv_pcpu_input_arg);
+}
 
 /* PCI data of an MSI descriptor. */
 static inline bool hvpci_msi_desc_is_msix(const struct msi_desc *desc)
@@ -167,12 +176,12 @@ void hvpci_rq_forget(struct vmbus_channel *chan, struct hvpci_rq_table *rq,
  * The MSI irq domain of a bus, over the x86 vector domain: an MSI parent
  * domain where the kernel has them for PCI host bridges (the PCI core then
  * builds each device's domain on top and masks at the device itself), a
- * PCI/MSI domain of our own before.  @chip is hvpci's interrupt chip;
- * hvpci_irq_release() (hvpci_irq.c) is called for every freed interrupt.
+ * PCI/MSI domain of our own before.  Either way hvpci_msi_chip
+ * (hvpci_irq.c) is hvpci's level and hvpci_irq_release() is called for
+ * every interrupt freed.
  */
 struct irq_domain *hvpci_msi_domain_create(struct hvpci_bus *bus,
-					   struct fwnode_handle *fwnode,
-					   struct irq_chip *chip);
+					   struct fwnode_handle *fwnode);
 /* Masking at the device: the chip does it where the PCI core does not. */
 void hvpci_msi_mask(struct irq_data *data);
 void hvpci_msi_unmask(struct irq_data *data);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The PCI/MSI irq domain a host bridge creates itself (until 6.17 moved bridges to parent domains). */
+/*
+ * The PCI/MSI irq domain a host bridge creates itself (until 6.17 moved
+ * host bridges to MSI parent domains).
+ */
 #include <linux/msi.h>
 
 static __maybe_unused struct irq_domain *
