@@ -15,7 +15,9 @@ usage() {
 	exit 64
 }
 [ $# -ge 2 ] || usage
-kdir=$1 out=$2 kver=${3:-$(basename "$(dirname "$kdir")")}
+kdir=$1 kver=${3:-$(basename "$(dirname "$1")")}
+[ -d "$(dirname "$2")" ] || usage
+out=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 src=$(cd "$(dirname "$0")" && pwd)
 work=$(dirname "$out")/.kapi
 log=$work/probe.log
