@@ -17,9 +17,19 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "hvpci_kapi.h"
 #include "hvpci_wire.h"
 
+/*
+ * The VMBus driver's name: the in-tree one's where hvpci replaces the
+ * pci-hyperv module; its own where pci-hyperv is built in, so that both
+ * can be registered and driver_override picks one (README.md).
+ */
+#if IS_BUILTIN(CONFIG_PCI_HYPERV)
+#define HVPCI_NAME		"hvpci"
+#else
 #define HVPCI_NAME		"hv_pci"
+#endif
 
 enum hvpci_bus_state {
 	HVPCI_BUS_INIT = 0,	/* channel open, asking what is there */
@@ -93,7 +103,8 @@ struct hvpci_bus {
 	struct workqueue_struct *wq;
 	int last_assigned;		/* highest wslot told RESOURCES_ASSIGNED */
 
-	struct msi_domain_info msi_info;
+	struct hvpci_rq_table rq;	/* request ids (hvpci_kapi.h) */
+	struct msi_domain_info msi_info;	/* before MSI parent domains */
 	struct irq_domain *irq_domain;
 
 	struct list_head node;		/* in the module's bus list */
@@ -158,11 +169,15 @@ int hvpci_write_block(struct pci_dev *pdev, void *buf, unsigned int len,
 int hvpci_register_invalidate(struct pci_dev *pdev, void *ctx,
 			      void (*cb)(void *ctx, u64 block_mask));
 void hvpci_domains_init(void);
+bool hvpci_owns(struct pci_dev *pdev);
+void hvpci_remove(struct hv_device *hdev);
 extern struct hv_driver hvpci_driver;
 
 /* hvpci_irq.c */
 int hvpci_irq_domain_create(struct hvpci_bus *bus);
 void hvpci_irq_domain_remove(struct hvpci_bus *bus);
+void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data);
+extern struct irq_chip hvpci_msi_chip;
 
 /* hvpci_hotplug.c */
 void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_in_hdr *msg,

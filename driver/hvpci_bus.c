@@ -179,6 +179,12 @@ static struct pci_ops hvpci_pci_ops = {
 	.write = hvpci_pci_write,
 };
 
+/* Whether @pdev sits on a bus of this driver (not of a built-in pci-hyperv). */
+bool hvpci_owns(struct pci_dev *pdev)
+{
+	return pdev->bus->ops == &hvpci_pci_ops;
+}
+
 /* Config blocks: the side channel used through pci-hyperv-intf. */
 
 struct hvpci_block_read {
@@ -894,11 +900,10 @@ free_bus:
 	return ret;
 }
 
-static int hvpci_remove(struct hv_device *hdev)
+void hvpci_remove(struct hv_device *hdev)
 {
 	struct hvpci_bus *bus = hv_get_drvdata(hdev);
 	struct vmbus_channel *chan = hdev->channel;
-	int ret;
 
 	if (bus->state == HVPCI_BUS_INSTALLED) {
 		/* No new relations or ejects once this is seen. */
@@ -915,7 +920,8 @@ static int hvpci_remove(struct hv_device *hdev)
 		pci_unlock_rescan_remove();
 	}
 
-	ret = hvpci_bus_exit(bus, false);
+	/* A failed D0 exit is logged there; the bus goes away regardless. */
+	hvpci_bus_exit(bus, false);
 	vmbus_close(chan);
 	if (bus->wq)
 		destroy_workqueue(bus->wq);
@@ -928,7 +934,6 @@ static int hvpci_remove(struct hv_device *hdev)
 	hvpci_mmio_bus_gone(bus);
 	hvpci_put_domain(bus->bridge->domain_nr);
 	kfree(bus);
-	return ret;
 }
 
 static const struct hv_vmbus_device_id hvpci_id_table[] = {
@@ -941,7 +946,7 @@ struct hv_driver hvpci_driver = {
 	.name = HVPCI_NAME,
 	.id_table = hvpci_id_table,
 	.probe = hvpci_probe,
-	.remove = hvpci_remove,
+	.remove = HVPCI_REMOVE(hvpci_remove),
 };
 
 void hvpci_domains_init(void)

@@ -6,9 +6,9 @@
  *
  * A request lives on its sender's stack.  VMBus hands the host an opaque
  * transaction id for it; the completion finds the request again through
- * the channel's requestor table, so a request that timed out or whose
- * channel was rescinded is taken back out of the table before its memory
- * goes away.
+ * the request id table (the channel's requestor, see hvpci_kapi.h), so a
+ * request that timed out or whose channel was rescinded is taken back out
+ * of the table before its memory goes away.
  */
 #include <linux/delay.h>
 #include <linux/interrupt.h>
@@ -23,7 +23,6 @@ MODULE_PARM_DESC(request_timeout_ms,
 		 "How long to wait for the host to answer a request (default 60000)");
 
 #define HVPCI_RING_SIZE		VMBUS_RING_SIZE(SZ_16K)
-#define HVPCI_REQUESTORS	64
 /* Pause between polls of the ring while interrupts are off, in us. */
 #define HVPCI_POLL_DELAY_US	100
 /* Longest spin for an answer with interrupts off, in ms. */
@@ -56,19 +55,18 @@ void hvpci_req_init(struct hvpci_req *req,
  * first it has already finished (it runs under the requestor lock), so
  * either way nothing will touch @req afterwards.
  */
-static void hvpci_req_forget(struct vmbus_channel *chan, u64 trans_id,
+static void hvpci_req_forget(struct hvpci_bus *bus, u64 trans_id,
 			     struct hvpci_req *req)
 {
-	vmbus_request_addr_match(chan, trans_id, (unsigned long)req);
+	hvpci_rq_forget(bus->hdev->channel, &bus->rq, trans_id,
+			(unsigned long)req);
 }
 
 static int hvpci_send(struct hvpci_bus *bus, void *msg, u32 len,
 		      struct hvpci_req *req, u64 *trans_id)
 {
-	return vmbus_sendpacket_getid(bus->hdev->channel, msg, len,
-				      (unsigned long)req, trans_id,
-				      VM_PKT_DATA_INBAND,
-				      VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	return hvpci_rq_send(bus->hdev->channel, &bus->rq, msg, len,
+			     (unsigned long)req, trans_id);
 }
 
 /* Send @msg and sleep until the host completes it, it is rescinded or late. */
@@ -101,7 +99,7 @@ int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 		}
 	}
 	if (ret)
-		hvpci_req_forget(chan, trans_id, req);
+		hvpci_req_forget(bus, trans_id, req);
 	return ret;
 }
 
@@ -156,7 +154,7 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 	tasklet_enable(&chan->callback_event);
 
 	if (ret)
-		hvpci_req_forget(chan, trans_id, req);
+		hvpci_req_forget(bus, trans_id, req);
 	return ret;
 }
 
@@ -175,10 +173,10 @@ static void hvpci_on_completion(struct hvpci_bus *bus, const void *pkt,
 	unsigned long flags;
 	u64 addr;
 
-	lock_requestor(chan, flags);
-	addr = __vmbus_request_addr_match(chan, trans_id, VMBUS_RQST_ADDR_ANY);
-	if (addr == VMBUS_RQST_ERROR) {
-		unlock_requestor(chan, flags);
+	hvpci_rq_lock(chan, &bus->rq, flags);
+	addr = __hvpci_rq_take(chan, &bus->rq, trans_id, HVPCI_RQ_ANY);
+	if (addr == HVPCI_RQ_NONE) {
+		hvpci_rq_unlock(chan, &bus->rq, flags);
 		dev_err_ratelimited(&bus->hdev->device,
 				    "completion for unknown transaction %#llx\n",
 				    trans_id);
@@ -190,7 +188,7 @@ static void hvpci_on_completion(struct hvpci_bus *bus, const void *pkt,
 	else
 		req->handle(req, pkt, len);
 	complete(&req->done);
-	unlock_requestor(chan, flags);
+	hvpci_rq_unlock(chan, &bus->rq, flags);
 }
 
 static void hvpci_on_invalidate(struct hvpci_bus *bus,
@@ -316,10 +314,11 @@ int hvpci_negotiate(struct hvpci_bus *bus)
 int hvpci_channel_open(struct hvpci_bus *bus)
 {
 	struct vmbus_channel *chan = bus->hdev->channel;
+	int ret;
 
-	chan->next_request_id_callback = vmbus_next_request_id;
-	chan->request_addr_callback = vmbus_request_addr;
-	chan->rqstor_size = HVPCI_REQUESTORS;
+	ret = hvpci_rq_setup(chan, &bus->rq);
+	if (ret)
+		return ret;
 	return vmbus_open(chan, HVPCI_RING_SIZE, HVPCI_RING_SIZE, NULL, 0,
 			  hvpci_channel_callback, bus);
 }

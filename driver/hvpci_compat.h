@@ -9,8 +9,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/kernel.h>
-#include <linux/string.h>
-#include <linux/stdarg.h>
+#include <linux/string.h>	/* kernel.h brings va_list on every kernel */
 
 #define HVPCI_PRINTF(fmt, args)	__printf(fmt, args)
 #else

@@ -8,7 +8,9 @@
  * pair that the hypervisor's interrupt remapping turns into that vector;
  * that pair is what goes into the device's MSI registers.  Moving the
  * interrupt to other CPUs is a retarget hypercall, made on unmask, which
- * the irq core calls after every affinity change.
+ * the irq core calls after every affinity change.  How the domain is
+ * built differs between kernels (MSI parent domain or not): that part is
+ * in hvpci_kapi.c.
  */
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
@@ -79,12 +81,13 @@ static void hvpci_retarget(struct irq_data *data)
 	cpumask_and(online, dest, cpu_online_mask);
 
 	local_irq_save(flags);
-	params = *this_cpu_ptr(hyperv_pcpu_input_arg);
+	params = hvpci_hv_input_page();
 	memset(params, 0, sizeof(*params));
 	params->partition_id = HV_PARTITION_ID_SELF;
-	params->int_entry.source = HV_INTERRUPT_SOURCE_MSI;
-	params->int_entry.msi_entry.address.as_uint32 = lower_32_bits(desc->address);
-	params->int_entry.msi_entry.data.as_uint32 = desc->data;
+	params->int_entry.source = HVPCI_HV_SOURCE_MSI;
+	/* Address in the low half, data in the high half. */
+	params->int_entry.msi_entry.as_uint64 =
+		(u64)desc->data << 32 | lower_32_bits(desc->address);
 	params->device_id = hvpci_device_id(bus, pdev);
 	params->int_target.vector = irqd_cfg(data)->vector;
 
@@ -121,7 +124,7 @@ report:
 
 static void hvpci_irq_mask(struct irq_data *data)
 {
-	pci_msi_mask_irq(data);
+	hvpci_msi_mask(data);
 	if (data->parent_data->chip->irq_mask)
 		irq_chip_mask_parent(data);
 }
@@ -131,7 +134,7 @@ static void hvpci_irq_unmask(struct irq_data *data)
 	hvpci_retarget(data);
 	if (data->parent_data->chip->irq_unmask)
 		irq_chip_unmask_parent(data);
-	pci_msi_unmask_irq(data);
+	hvpci_msi_unmask(data);
 }
 
 static void hvpci_create_int_done(struct hvpci_req *req,
@@ -156,8 +159,10 @@ static int hvpci_next_cpu(void)
 	int cpu;
 
 	spin_lock_irqsave(&lock, flags);
-	last = cpumask_next_wrap(last, cpu_online_mask, nr_cpu_ids, false);
-	cpu = last;
+	cpu = cpumask_next(last, cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	last = cpu;
 	spin_unlock_irqrestore(&lock, flags);
 	return cpu;
 }
@@ -181,7 +186,7 @@ static u32 hvpci_build_create_int(struct hvpci_bus *bus,
 		m->v1.wslot = wslot;
 		m->v1.desc.vector = vector;
 		m->v1.desc.vector_count = count;
-		m->v1.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		m->v1.desc.delivery_mode = HVPCI_DELIVERY_FIXED;
 		/* Any CPU for now; unmask retargets it. */
 		m->v1.desc.cpu_mask = U64_MAX;
 		return sizeof(m->v1);
@@ -191,7 +196,7 @@ static u32 hvpci_build_create_int(struct hvpci_bus *bus,
 		m->v2.wslot = wslot;
 		m->v2.desc.vector = vector;
 		m->v2.desc.vector_count = count;
-		m->v2.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		m->v2.desc.delivery_mode = HVPCI_DELIVERY_FIXED;
 		m->v2.desc.processor_count = 1;
 		m->v2.desc.processor_array[0] = vp;
 		return sizeof(m->v2);
@@ -200,7 +205,7 @@ static u32 hvpci_build_create_int(struct hvpci_bus *bus,
 		m->v3.wslot = wslot;
 		m->v3.desc.vector = vector;
 		m->v3.desc.vector_count = count;
-		m->v3.desc.delivery_mode = APIC_DELIVERY_MODE_FIXED;
+		m->v3.desc.delivery_mode = HVPCI_DELIVERY_FIXED;
 		m->v3.desc.processor_count = 1;
 		m->v3.desc.processor_array[0] = vp;
 		return sizeof(m->v3);
@@ -218,7 +223,7 @@ static void hvpci_fill_msg(struct msi_msg *msg, const struct hvpci_wire_int *d)
 static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 {
 	struct msi_desc *mdesc = irq_data_get_msi_desc(data);
-	bool multi = !mdesc->pci.msi_attrib.is_msix && mdesc->nvec_used > 1;
+	bool multi = !hvpci_msi_desc_is_msix(mdesc) && mdesc->nvec_used > 1;
 	struct hvpci_wire_int *desc = irq_data_get_irq_chip_data(data);
 	union hvpci_create_int_msg m;
 	struct hvpci_child *child;
@@ -294,12 +299,10 @@ empty:
 	memset(msg, 0, sizeof(*msg));
 }
 
-static void hvpci_msi_free(struct irq_domain *domain,
-			   struct msi_domain_info *info, unsigned int irq)
+/* An interrupt of @bus is freed: the host forgets its descriptor. */
+void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data)
 {
-	struct irq_data *data = irq_domain_get_irq_data(domain, irq);
 	struct hvpci_wire_int *desc = irq_data_get_irq_chip_data(data);
-	struct hvpci_bus *bus = info->data;
 	struct hvpci_child *child;
 	struct pci_dev *pdev;
 
@@ -316,18 +319,7 @@ static void hvpci_msi_free(struct irq_domain *domain,
 	hvpci_child_put(child);
 }
 
-static int hvpci_msi_prepare(struct irq_domain *domain, struct device *dev,
-			     int nvec, msi_alloc_info_t *info)
-{
-	int ret = pci_msi_prepare(domain, dev, nvec, info);
-
-	/* The hypervisor remaps each vector: no need for a contiguous block. */
-	if (info->type == X86_IRQ_ALLOC_TYPE_PCI_MSI)
-		info->flags &= ~X86_IRQ_ALLOC_CONTIGUOUS_VECTORS;
-	return ret;
-}
-
-static struct irq_chip hvpci_msi_chip = {
+struct irq_chip hvpci_msi_chip = {
 	.name			= "hvpci MSI",
 	.irq_compose_msi_msg	= hvpci_compose_msi_msg,
 	.irq_set_affinity	= irq_chip_set_affinity_parent,
@@ -337,24 +329,9 @@ static struct irq_chip hvpci_msi_chip = {
 	.irq_unmask		= hvpci_irq_unmask,
 };
 
-static struct msi_domain_ops hvpci_msi_ops = {
-	.msi_prepare	= hvpci_msi_prepare,
-	.msi_free	= hvpci_msi_free,
-};
-
 int hvpci_irq_domain_create(struct hvpci_bus *bus)
 {
-	bus->msi_info.chip = &hvpci_msi_chip;
-	bus->msi_info.ops = &hvpci_msi_ops;
-	bus->msi_info.flags = MSI_FLAG_USE_DEF_DOM_OPS |
-			      MSI_FLAG_USE_DEF_CHIP_OPS |
-			      MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX;
-	bus->msi_info.handler = handle_edge_irq;
-	bus->msi_info.handler_name = "edge";
-	bus->msi_info.data = bus;
-
-	bus->irq_domain = pci_msi_create_irq_domain(bus->fwnode, &bus->msi_info,
-						    x86_vector_domain);
+	bus->irq_domain = hvpci_msi_domain_create(bus, bus->fwnode);
 	if (!bus->irq_domain) {
 		dev_err(&bus->hdev->device, "cannot create the MSI irq domain\n");
 		return -ENODEV;

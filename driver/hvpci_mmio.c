@@ -108,12 +108,13 @@ static int hvpci_read_ranges(struct hv_device *hdev,
 /* The framebuffer this kernel was told about, if any. */
 static void hvpci_known_fb(u64 *start, u64 *len)
 {
+	const struct screen_info *si = hvpci_screen_info();
 	struct pci_dev *vga;
 
-	*start = screen_info.lfb_base;
-	if (screen_info.capabilities & VIDEO_CAPABILITY_64BIT_BASE)
-		*start |= (u64)screen_info.ext_lfb_base << 32;
-	*len = screen_info.lfb_size;
+	*start = si->lfb_base;
+	if (si->capabilities & VIDEO_CAPABILITY_64BIT_BASE)
+		*start |= (u64)si->ext_lfb_base << 32;
+	*len = si->lfb_size;
 	if (*start)
 		return;
 

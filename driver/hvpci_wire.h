@@ -90,6 +90,11 @@ struct hvpci_wire_func2 {
 	u16 reserved;
 } __packed;
 
+/* delivery_mode below is the local APIC's; hvpci always asks for fixed. */
+#define HVPCI_DELIVERY_FIXED		0
+/* Interrupt source of the retarget hypercall for MSI and MSI-X. */
+#define HVPCI_HV_SOURCE_MSI		1
+
 /* MSI descriptor for create interrupt (1.1): target is a 64-bit VP mask. */
 struct hvpci_wire_msi1 {
 	u8 vector;
