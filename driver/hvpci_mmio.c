@@ -90,9 +90,21 @@ static int hvpci_read_ranges(struct hv_device *hdev,
 	struct acpi_device *adev = ACPI_COMPANION(hdev->device.parent);
 	acpi_handle handle, parent;
 
-	if (!adev)
-		return -ENODEV;
-	handle = adev->handle;
+	/*
+	 * Older kernels hang VMBus children off the VMBus acpi_device itself,
+	 * whose own fwnode they leave unset: find that device by its _HID.
+	 */
+	if (!adev) {
+		adev = acpi_dev_get_first_match_dev("VMBUS", NULL, -1);
+		if (!adev)
+			adev = acpi_dev_get_first_match_dev("VMBus", NULL, -1);
+		if (!adev)
+			return -ENODEV;
+		handle = adev->handle;
+		acpi_dev_put(adev);
+	} else {
+		handle = adev->handle;
+	}
 	acpi_walk_resources(handle, METHOD_NAME__CRS, hvpci_acpi_range, r);
 	while (ACPI_SUCCESS(acpi_get_parent(handle, &parent)) &&
 	       parent != ACPI_ROOT_OBJECT) {
