@@ -65,8 +65,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 ${MAKE:-make} -C "$kdir" M="$work" C=0 -k -j"$jobs" $targets >"$log" 2>&1 || true
 
 have() { [ -f "$work/$1.o" ]; }
-have compiler ||
-	unsupported "no module builds against its headers here: $(grep -m1 'rror' "$log" | sed 's/^.*rror: //')" "$log"
+if ! have compiler; then
+	echo "hvpci: no module builds against the headers of $kver here: $(grep -m1 'rror' "$log" | sed 's/^.*rror: //') (details: $log)" >&2
+	exit 1
+fi
 have base ||
 	unsupported "it lacks VMBus MMIO allocation, pci-hyperv-intf or the Hyper-V hypercall interface (hvpci needs Linux 5.10 or later)" "$log"
 have msi_parent_domain || have pci_msi_create_irq_domain ||
