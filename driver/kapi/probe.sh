@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Kernel API probe for hvpci: compiles each kapi/*.c against the kernel's
 # headers (all in one parallel kbuild run) and writes the results to
@@ -8,30 +8,26 @@
 # do without.
 #
 #   kapi/probe.sh KDIR OUTPUT-HEADER [KVER]
-set -eu
+set -euo pipefail
 
 usage() {
-	echo "usage: $0 KDIR OUTPUT-HEADER [KVER]" >&2
-	exit 64
+	cat <<EOF
+Usage: $(basename "$0") KDIR OUTPUT-HEADER [KVER]
+
+Probe the kernel API of the headers in KDIR (one compile test per kapi/*.c)
+and write HVPCI_HAVE_* macros to OUTPUT-HEADER (driver/hvpci_kapi_conf.h).
+Run by "make" in driver/ and by dkms as PRE_BUILD. Fails with one line when
+the kernel is not supported.
+EOF
 }
-[ $# -ge 2 ] || usage
+case ${1:-} in -h | --help) usage; exit 0 ;; esac
+[ $# -ge 2 ] || { usage >&2; exit 64; }
 kdir=$1 kver=${3:-$(basename "$(dirname "$1")")}
-[ -d "$(dirname "$2")" ] || usage
+[ -d "$(dirname "$2")" ] || { echo "$0: no directory for $2" >&2; exit 64; }
 out=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 src=$(cd "$(dirname "$0")" && pwd)
 work=$(dirname "$out")/.kapi
 log=$work/probe.log
-
-# The same kernel, configuration and probes as last time: keep the answer
-# (dkms runs the probe as PRE_BUILD, then make runs it again).
-stamp=$({
-	echo "$kdir"
-	cat "$kdir/.config" "$src"/*.c "$src/probe.sh" 2>/dev/null
-} | cksum | cut -d' ' -f1)
-if [ -f "$out" ] && grep -q "^/\* probe stamp $stamp \*/\$" "$out"; then
-	sed -n 's|^/\* \(hvpci: .*\) \*/$|\1|p' "$out"
-	exit 0
-fi
 
 unsupported() {
 	echo "hvpci: kernel $kver is not supported: $1${2:+ (details: $2)}" >&2
@@ -42,6 +38,17 @@ for opt in CONFIG_X86_64 CONFIG_HYPERV CONFIG_PCI_HYPERV_INTERFACE CONFIG_PCI_MS
 	grep -Eq "^$opt=(y|m)\$" "$kdir/.config" ||
 		unsupported "$opt is not set (hvpci needs x86_64 with CONFIG_HYPERV, CONFIG_PCI_HYPERV_INTERFACE and CONFIG_PCI_MSI)"
 done
+
+# The same kernel, configuration and probes as last time: keep the answer
+# (dkms runs the probe as PRE_BUILD, then make runs it again).
+stamp=$({
+	echo "$kdir"
+	cat "$kdir/.config" "$src"/*.c "$src/probe.sh"
+} | cksum | cut -d' ' -f1)
+if [ -f "$out" ] && grep -q "^/\* probe stamp $stamp \*/\$" "$out"; then
+	sed -n 's|^/\* \(hvpci: .*\) \*/$|\1 (as before)|p' "$out"
+	exit 0
+fi
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -65,8 +72,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 ${MAKE:-make} -C "$kdir" M="$work" C=0 -k -j"$jobs" $targets >"$log" 2>&1 || true
 
 have() { [ -f "$work/$1.o" ]; }
-have compiler ||
-	unsupported "no module builds against its headers here: $(grep -m1 'rror' "$log" | sed 's/^.*rror: //')" "$log"
+if ! have compiler; then
+	echo "hvpci: no module builds against the headers of $kver here: $(grep -m1 'rror' "$log" | sed 's/^.*rror: //') (details: $log)" >&2
+	exit 1
+fi
 have base ||
 	unsupported "it lacks VMBus MMIO allocation, pci-hyperv-intf or the Hyper-V hypercall interface (hvpci needs Linux 5.10 or later)" "$log"
 have msi_parent_domain || have pci_msi_create_irq_domain ||
@@ -99,4 +108,4 @@ tmp=$out.tmp
 	echo "#endif"
 } >"$tmp"
 mv "$tmp" "$out"
-echo "$line"
+echo "$line (${SECONDS}s)"
