@@ -25,6 +25,8 @@ fuzz (short fuzzing smoke run), selftest (the VM runner itself), e2e
   --suite NAME   run only this suite (repeatable)
   --kernel VER   guest kernel for selftest and e2e (repeatable; default
                  \$HVPCI_KERNELS, else what linux-image-cloud-amd64 points at)
+  --command NAME CMD  run CMD as a suite named NAME (repeatable; for
+                 self-tests of this script)
   --tap FILE     every suite's results as one valid TAP stream, numbered
                  across suites (default: build/reports/check.tap)
   --junit FILE   every suite's results as one JUnit XML file, a testsuite
@@ -34,8 +36,14 @@ EOF
 }
 
 suites=() kernels=() tap_file="" junit_file=""
+declare -A commands=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--command)
+		[ $# -ge 3 ] || usage_error "--command needs a NAME and a CMD"
+		commands[$2]=$3 suites+=("$2")
+		shift 3
+		;;
 	--tap) need_arg "$1" $#; tap_file=$2; shift 2 ;;
 	--junit) need_arg "$1" $#; junit_file=$2; shift 2 ;;
 	--suite) need_arg "$1" $#; suites+=("$2"); shift 2 ;;
@@ -51,6 +59,10 @@ for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
 
 # suite_cmd NAME: the command line of a suite, or nothing when it is absent.
 suite_cmd() {
+	if [ -n "${commands[$1]:-}" ]; then
+		echo "${commands[$1]}"
+		return
+	fi
 	case $1 in
 	static) echo "$here/static/run.sh" ;;
 	driver) echo "$here/static/driver.sh ${kargs[*]}" ;;
