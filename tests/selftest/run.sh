@@ -44,7 +44,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..12"
+echo "1..13"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -135,6 +135,32 @@ if [ "$rc" -eq 1 ] &&
 else
 	check fail "a hang before the kernel is retried once, recorded in TAP, JUnit and summary, first log kept" \
 		"rc=$rc, $(grep -m1 'ok 1' "$work/hang-before-kernel.tap" 2>/dev/null || tail -n 1 "$work/hang-before-kernel.out")"
+fi
+
+# The retry rule on its own, on made-up serial logs: only a time-limit kill
+# with no sign of init, panic or vPCI counts as a hang before init.
+(
+	eval "$(sed -n '/^pre_init_hang() {/,/^}/p' "$HVPCI_ROOT/tests/e2e/run.sh")"
+	killed="no verdict: guest killed after the 60s limit (60.1s)"
+	l=$work/rule.log
+	: >"$l"
+	pre_init_hang "$l" "$killed" || exit 1
+	printf '[0.0] Kernel command line: root=LABEL=hvpci-root hvpci.driver=hvpci\n[1.0] smpboot: x\n' >"$l"
+	pre_init_hang "$l" "$killed" || exit 2
+	pre_init_hang "$l" "no verdict: QEMU exited with status 0" && exit 3
+	pre_init_hang "$l" "guest: no NVMe disk" && exit 4
+	printf '[1.1] hv_pci 1: PCI VMBus probing: Using version 0x10004\n' >>"$l"
+	pre_init_hang "$l" "$killed" && exit 5
+	printf '[0.0] x\n[3.0] Kernel panic - not syncing: VFS: Unable to mount root fs\n' >"$l"
+	pre_init_hang "$l" "$killed" && exit 6
+	printf '[0.0] x\n[3.0] Run /init as init process\n' >"$l"
+	pre_init_hang "$l" "$killed" && exit 7
+	exit 0
+) && rc=0 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	check ok "retry rule: only a time-limit kill before init with no panic or vPCI line"
+else
+	check fail "retry rule: only a time-limit kill before init with no panic or vPCI line" "case $rc"
 fi
 
 # A host check whose first command fails and whose last check holds: the
