@@ -229,13 +229,17 @@ build_initramfs() {
 	}
 }
 
-# hook_failed NAME WHAT: the reason line of a host hook that failed: the
-# last thing it said on stderr, and the command errexit stopped it at.
+# hook_failed OUT WHAT: the reason line of a host hook that failed: the
+# last thing it said on stderr (in OUT), and the command errexit stopped
+# it at. Appended to $why_file by name: the EXIT trap that calls it may run
+# with other file descriptors than run_one's.
 # shellcheck disable=SC2317 # called from run_one's EXIT trap
 hook_failed() {
 	local said
-	said=$(tail -n 1 "$scratch/$1.out" 2>/dev/null || true)
-	printf '%s: %s\n' "$2" "${said:-(no message)}${failed_cmd:+ [stopped at: $failed_cmd]}"
+	said=$(tail -n 1 "$1" 2>/dev/null || true)
+	# a hook's own "return 1" says nothing the message does not
+	case $failed_cmd in return | "return "*) failed_cmd="" ;; esac
+	printf '%s: %s\n' "$2" "${said:-(no message)}${failed_cmd:+ [stopped at: $failed_cmd]}" >>"$why_file"
 }
 
 # run_one NAME KVER LOG: run one scenario on one kernel; prints the reason on
@@ -245,7 +249,11 @@ hook_failed() {
 # failing command, and a hook that failed is named with its last message.
 run_one() (
 	set -eE
-	local name=${1%@*} log=$3 scratch rc qemu="" img hook="" hook_what="" failed_cmd=""
+	local name=${1%@*} log=$3 rc qemu="" img
+	# Not local: the EXIT trap reads them, and bash may run it after it has
+	# dropped this function's locals (errexit on a hook's "return 1"). The
+	# subshell keeps them from leaking all the same.
+	scratch="" hook="" hook_out="" hook_what="" failed_cmd=""
 	check_settings "$name" || return 1
 	# shellcheck disable=SC2034 # read by the scenario's host_check
 	KVER=$(kernel_release "$2")
@@ -264,7 +272,7 @@ run_one() (
 
 	scratch=$(mktemp -d)
 	# shellcheck disable=SC2154 # $st is the trap's own
-	trap 'st=$?; [ "$st" -eq 0 ] || [ -z "$hook" ] || hook_failed "$hook" "$hook_what"; rm -rf "$scratch"' EXIT
+	trap 'st=$?; [ "$st" -eq 0 ] || [ -z "$hook" ] || hook_failed "$hook_out" "$hook_what"; rm -rf "$scratch"' EXIT
 	trap 'failed_cmd=$BASH_COMMAND' ERR
 	guest_script >"$scratch/guest.sh"
 	case $VERDICT in pass | fail | none) ;; *) echo "VERDICT must be pass, fail or none"; return 1 ;; esac
@@ -300,8 +308,8 @@ run_one() (
 
 	if declare -F host_prepare >/dev/null; then
 		# In this shell (it appends to QEMU_ARGS); errexit stops it.
-		hook=host_prepare hook_what="host preparation failed"
-		host_prepare "$scratch" >"$scratch/host_prepare.out" 2>&1
+		hook=host_prepare hook_out=$scratch/prepare.out hook_what="host preparation failed"
+		host_prepare "$scratch" >"$hook_out" 2>&1
 		hook=""
 	fi
 	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
@@ -318,7 +326,7 @@ run_one() (
 	if declare -F host_during >/dev/null; then
 		during=1
 		vm+=(--qmp "$scratch/qmp.sock")
-		host_during "$log" "$scratch/qmp.sock" >"$scratch/host_during.out" 2>&1 &
+		host_during "$log" "$scratch/qmp.sock" >"$scratch/during.out" 2>&1 &
 		pid=$!
 	fi
 	set +e
@@ -326,7 +334,7 @@ run_one() (
 	rc=$?
 	set -e
 	if [ "$during" -eq 1 ]; then
-		hook=host_during hook_what="host action failed"
+		hook=host_during hook_out=$scratch/during.out hook_what="host action failed"
 		wait "$pid"
 		hook=""
 	fi
@@ -348,8 +356,8 @@ run_one() (
 		esac >"$log.known"
 	fi
 	if declare -F host_check >/dev/null; then
-		hook=host_check hook_what="host check"
-		host_check "$log" "$scratch" 2>"$scratch/host_check.out"
+		hook=host_check hook_out=$scratch/check.err hook_what="host check"
+		host_check "$log" "$scratch" 2>"$hook_out"
 		hook=""
 	fi
 )
@@ -380,14 +388,13 @@ xml_escape() {
 # run_scenario NAME KVER LOG: run_one outside any condition (so errexit
 # holds inside it); sets st (its status) and why (its reason).
 run_scenario() {
-	local out
-	out=$(mktemp)
+	why_file=$(mktemp)
 	set +e
-	run_one "$@" >"$out"
+	run_one "$@" >>"$why_file"
 	st=$?
 	set -e
-	why=$(cat "$out")
-	rm -f "$out"
+	why=$(cat "$why_file")
+	rm -f "$why_file"
 }
 
 total=$((${#names[@]} * ${#kernels[@]}))

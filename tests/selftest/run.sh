@@ -44,7 +44,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..13"
+echo "1..14"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -172,6 +172,16 @@ if [ "$rc" -eq 1 ] &&
 else
 	check fail "host check stops at its first failing command" \
 		"rc=$rc, $(grep -m1 'ok 1' "$work/host-check-errexit.tap" 2>/dev/null || tail -n 1 "$work/host-check-errexit.out")"
+fi
+
+# A host check that fails the usual way: the helper's own message.
+e2e host-check-message
+if [ "$rc" -eq 1 ] &&
+	grep -q "^not ok 1 - host-check-message .*: host check: expected kernel=not $(kernel_release "$kver"), guest reported $(kernel_release "$kver")\$" "$work/host-check-message.tap"; then
+	check ok "a failing host check is reported with its helper's message"
+else
+	check fail "a failing host check is reported with its helper's message" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/host-check-message.tap" 2>/dev/null || tail -n 1 "$work/host-check-message.out")"
 fi
 
 # The same for host preparation, before any VM starts.
