@@ -2,6 +2,9 @@
 # Everything "make check" runs, suite by suite. Each suite prints TAP; this
 # script shows it as it comes, counts the results, and ends with one line
 # "N passed, N failed, N skipped". Exit status is non-zero on any failure.
+# A suite counts as passed only when its checks ran: one that skips itself
+# (plan "1..0 # SKIP") is counted as skipped, one that prints no result at
+# all as failed. All results also go to one TAP stream and one JUnit file.
 set -euo pipefail
 # One block: bash reads it whole before running it, so editing this file
 # while a run is in progress cannot change that run.
@@ -12,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
 	cat <<EOF
-Usage: $(basename "$0") [--suite NAME]... [--kernel VER]...
+Usage: $(basename "$0") [--suite NAME]... [--kernel VER]... [--tap FILE] [--junit FILE]
 
 Suites, in order: static (shellcheck, --help), driver (checkpatch --strict,
 warning-free builds and sparse per kernel), unit (tests/unit, cmocka),
@@ -23,6 +26,12 @@ the other kernel lines). Default: all that exist.
   --suite NAME   run only this suite (repeatable)
   --kernel VER   guest kernel for selftest and e2e (repeatable; default
                  \$HVPCI_KERNELS, else what linux-image-cloud-amd64 points at)
+  --command NAME CMD  run CMD as a suite named NAME (repeatable; for
+                 self-tests of this script)
+  --tap FILE     every suite's results as one valid TAP stream, numbered
+                 across suites (default: build/reports/check.tap)
+  --junit FILE   every suite's results as one JUnit XML file, a testsuite
+                 per suite (default: build/reports/junit.xml)
   -h, --help     this text
 
 Kernel lines: the driver suite builds against \$HVPCI_DRIVER_KERNELS (default:
@@ -36,9 +45,17 @@ EOF
 # NVMe root, and the Gen2 KEXEC_LOAD kdump; the whole core set is the
 # kernel table's (tests/e2e/kernel-table.sh, make kernel-table).
 LINE_SCENARIOS_DEFAULT="vpci-nvme-root kdump-gen2-load-fb"
-suites=() kernels=()
+suites=() kernels=() tap_file="" junit_file=""
+declare -A commands=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--command)
+		[ $# -ge 3 ] || usage_error "--command needs a NAME and a CMD"
+		commands[$2]=$3 suites+=("$2")
+		shift 3
+		;;
+	--tap) need_arg "$1" $#; tap_file=$2; shift 2 ;;
+	--junit) need_arg "$1" $#; junit_file=$2; shift 2 ;;
 	--suite) need_arg "$1" $#; suites+=("$2"); shift 2 ;;
 	--kernel) need_arg "$1" $#; kernels+=("$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
@@ -63,10 +80,14 @@ for n in ${HVPCI_LINE_SCENARIOS:-$LINE_SCENARIOS_DEFAULT}; do line_names+=("$n@s
 
 # suite_cmd NAME: the command line of a suite, or nothing when it is absent.
 suite_cmd() {
+	if [ -n "${commands[$1]:-}" ]; then
+		echo "${commands[$1]}"
+		return
+	fi
 	case $1 in
 	static) echo "$here/static/run.sh" ;;
 	driver) echo "$here/static/driver.sh ${dargs[*]}" ;;
-	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check" ;;
+	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check mutate" ;;
 	fuzz) [ -f "$here/fuzz/Makefile" ] && echo "make -s -C $here/fuzz smoke" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
 	e2e) mkdir -p "$HVPCI_ROOT/build/reports" &&
@@ -77,9 +98,16 @@ suite_cmd() {
 	esac
 }
 
+reports=$HVPCI_ROOT/build/reports
+mkdir -p "$reports"
+tap_file=${tap_file:-$reports/check.tap} junit_file=${junit_file:-$reports/junit.xml}
 passed=0 failed=0 skipped=0
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=$(mktemp) results=$(mktemp)
+trap 'rm -f "$out" "$results"' EXIT
+
+# result SUITE ok|not-ok|skip NAME: one result for the merged TAP and JUnit.
+result() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"; }
+
 for s in "${suites[@]}"; do
 	cmd=$(suite_cmd "$s") || true
 	if [ -z "$cmd" ]; then
@@ -97,17 +125,52 @@ for s in "${suites[@]}"; do
 	k=$(grep -Eic '^ok [0-9]+.*# skip' "$out" || true)
 	f=$(grep -Ec '^not ok [0-9]+' "$out" || true)
 	p=$((p - k))
-	# A suite that prints no TAP is judged by its exit status alone.
+	sed -nE 's/^ok [0-9]+( -)? ?(.*)$/ok\t\2/p; s/^not ok [0-9]+( -)? ?(.*)$/not-ok\t\2/p' "$out" |
+		while IFS=$'\t' read -r st name; do
+			case $st/$name in ok/*"# SKIP"* | ok/*"# skip"*) st=skip ;; esac
+			result "$s" "$st" "$name"
+		done
+	skip_plan=$(grep -m1 -E '^1\.\.0( |$)' "$out" || true)
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - suite $s exited with status $rc"
+		result "$s" not-ok "suite $s exited with status $rc"
 		f=1
-	elif [ "$rc" -eq 0 ] && [ $((p + k + f)) -eq 0 ]; then
-		echo "ok - suite $s exited with status 0"
-		p=1
+	elif [ $((p + k + f)) -eq 0 ] && [ -n "$skip_plan" ]; then
+		# The suite skipped itself: visible as skipped, never as passed.
+		why=${skip_plan#1..0}
+		echo "ok - suite $s # SKIP ${why#*# [Ss][Kk][Ii][Pp] }"
+		result "$s" skip "suite $s # SKIP ${why#*# [Ss][Kk][Ii][Pp] }"
+		k=1
+	elif [ $((p + k + f)) -eq 0 ]; then
+		echo "not ok - suite $s reported no result: nothing shows that its checks ran"
+		result "$s" not-ok "suite $s reported no result"
+		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
 	echo "== $s: $p passed, $f failed, $k skipped in $(elapsed "$start")s"
 done
+
+# One TAP stream, numbered across suites, and one JUnit file.
+awk -F'\t' '{ n++; printf "%s %d - %s: %s\n", ($2 == "not-ok" ? "not ok" : "ok"), n, $1, $3 }
+	END { printf "1..%d\n", n }' "$results" >"$tap_file"
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?>'
+	echo "<testsuites name=\"hvpci\" tests=\"$((passed + failed + skipped))\" failures=\"$failed\" skipped=\"$skipped\">"
+	for s in "${suites[@]}"; do
+		awk -F'\t' -v s="$s" '
+		function esc(t) { gsub(/&/, "\\&amp;", t); gsub(/</, "\\&lt;", t); gsub(/>/, "\\&gt;", t); gsub(/"/, "\\&quot;", t); return t }
+		$1 == s { n++; f += ($2 == "not-ok"); k += ($2 == "skip")
+			c[n] = "    <testcase classname=\"" s "\" name=\"" esc($3) "\"" \
+				($2 == "ok" ? "/>" : $2 == "skip" ? "><skipped/></testcase>" : \
+				"><failure message=\"" esc($3) "\"/></testcase>") }
+		END { if (!n) exit
+			printf "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", s, n, f, k
+			for (i = 1; i <= n; i++) print c[i]
+			print "  </testsuite>" }' "$results"
+	done
+	echo '</testsuites>'
+} >"$junit_file"
+echo "# TAP stream: $tap_file; JUnit: $junit_file"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
 exit

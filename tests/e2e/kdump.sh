@@ -62,6 +62,22 @@ expect_no_file() {
 	fi
 }
 
+# expect_no_dump IMAGE: kdump-tools saved no dump on IMAGE, which is proven
+# able to show one: its file system reads and holds /var/crash, the folder
+# where kdump-tools puts its dumps (a disk that cannot be read shows none).
+expect_no_dump() {
+	local dump
+	if ! debugfs -R "stat /var/crash" "$1" 2>/dev/null | grep -q 'Type: directory'; then
+		echo "cannot read /var/crash on $1: its absence of a dump proves nothing" >&2
+		return 1
+	fi
+	dump=$(find_dump "$1")
+	if [ -n "$dump" ]; then
+		echo "$dump exists on the guest's disk but should not" >&2
+		return 1
+	fi
+}
+
 # disk_as_raw DISK OUT: a raw copy of a (qcow2) disk, for debugfs.
 disk_as_raw() {
 	qemu-img convert -O raw "$1" "$2"

@@ -7,12 +7,168 @@
  * crash, and every placement it hands out must pass its own check, stay
  * out of the guard and the vTPM hole, keep its alignment and not overlap
  * an earlier placement.
+ *
+ * Every answer, refusals included, must also equal an oracle's: a naive
+ * first fit (the benchmark's reference, made exact: it tries every start
+ * where a first fit can begin) over a layout it builds itself from the
+ * input and from Hyper-V's numbers written out below, never from the
+ * policy's map or macros.  A policy that refuses what fits, or guards the
+ * wrong area, disagrees with it.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvpci_mmio_policy.h"
+
+/* Hyper-V's numbers; sources in tests/unit/test_mmio_policy.c. */
+#define FOUR_G		0x100000000ULL
+#define ONE_M		0x100000ULL
+#define VTPM_HOLE	0xfed40000ULL	/* [this, 4 GiB) unusable */
+#define GEN1_FB		0xf8000000ULL	/* Gen1 framebuffer ... */
+#define GEN1_FB_LEN	0x4000000ULL	/* ... 64 MiB long */
+#define FB_LARGEST	0x8000000ULL	/* 128 MiB */
+#define VRAM_MIN	0x800000ULL	/* 8 MiB */
+
+typedef unsigned __int128 u128;
+
+struct ospan {
+	u128 start, end;
+};
+
+/* The oracle's own view of the layout. */
+struct oracle {
+	struct ospan low[HVPCI_MAX_RANGES + 2], high[HVPCI_MAX_RANGES + 2];
+	struct ospan avoid[4 + 8 + 64];	/* guard areas, then taken spans */
+	unsigned int nr_low, nr_high, nr_avoid;
+};
+
+static void oracle_add(struct oracle *o, u128 start, u128 len)
+{
+	o->avoid[o->nr_avoid].start = start;
+	o->avoid[o->nr_avoid++].end = start + len;
+}
+
+static void oracle_del(struct oracle *o, u128 start, u128 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_avoid; i++)
+		if (o->avoid[i].start == start && o->avoid[i].end == start + len) {
+			o->avoid[i] = o->avoid[--o->nr_avoid];
+			return;
+		}
+	abort();
+}
+
+static bool ospan_overlap(u128 a, u128 aend, u128 b, u128 bend)
+{
+	return a < bend && b < aend;
+}
+
+static void oracle_init(struct oracle *o, const struct hvpci_mmio_input *in)
+{
+	u128 base = FOUR_G;
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < in->nr_ranges; i++) {
+		u128 start = in->ranges[i].start;
+		u128 end = start + in->ranges[i].len;
+
+		if (end <= ONE_M)
+			continue;
+		if (start < FOUR_G) {
+			o->low[o->nr_low].start = start;
+			o->low[o->nr_low++].end = end < FOUR_G ? end : FOUR_G;
+			if (start < base)
+				base = start;
+		}
+		if (end > FOUR_G) {
+			o->high[o->nr_high].start = start > FOUR_G ? start : FOUR_G;
+			o->high[o->nr_high++].end = end;
+		}
+	}
+	/* Gen2: min((4 GiB - base) / 2, 128 MiB) at the lowest low base */
+	if (o->nr_low) {
+		u128 len = (FOUR_G - base) / 2;
+
+		oracle_add(o, base, len < FB_LARGEST ? len : FB_LARGEST);
+	}
+	/* Gen1's fixed framebuffer, unless the boot was through EFI */
+	if (in->boot != HVPCI_BOOT_EFI)
+		for (i = 0; i < o->nr_low; i++)
+			if (ospan_overlap(GEN1_FB, GEN1_FB + GEN1_FB_LEN,
+					  o->low[i].start, o->low[i].end)) {
+				oracle_add(o, GEN1_FB, GEN1_FB_LEN);
+				break;
+			}
+	/* the framebuffer screen_info names, at least the VRAM minimum */
+	if (in->fb_start)
+		oracle_add(o, in->fb_start,
+			   in->fb_len > VRAM_MIN ? in->fb_len : VRAM_MIN);
+	for (i = 0; i < in->nr_busy; i++)
+		oracle_add(o, in->busy[i].start, in->busy[i].len);
+}
+
+static bool oracle_free(const struct oracle *o, u128 s, u128 len, bool low)
+{
+	unsigned int i;
+
+	if (low && ospan_overlap(s, s + len, VTPM_HOLE, FOUR_G))
+		return false;
+	for (i = 0; i < o->nr_avoid; i++)
+		if (ospan_overlap(s, s + len, o->avoid[i].start, o->avoid[i].end))
+			return false;
+	return true;
+}
+
+static u128 up(u128 v, u128 align)
+{
+	return (v + align - 1) / align * align;
+}
+
+/*
+ * Lowest free start in @tab.  A lowest start is either a range's own
+ * (aligned) start or the aligned end of something in the way, so those
+ * are the only candidates to try.
+ */
+static bool oracle_fit(const struct oracle *o, const struct ospan *tab,
+		       unsigned int n, bool low, u128 len, u128 align,
+		       u128 *best)
+{
+	unsigned int i, j;
+	bool found = false;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j <= o->nr_avoid + 1; j++) {
+			u128 c;
+
+			if (j == o->nr_avoid + 1)
+				c = up(tab[i].start, align);
+			else if (j == o->nr_avoid)
+				c = up(FOUR_G, align);	/* end of the vTPM hole */
+			else
+				c = up(o->avoid[j].end, align);
+			if (c < tab[i].start || c + len > tab[i].end ||
+			    (found && c >= *best) || !oracle_free(o, c, len, low))
+				continue;
+			*best = c;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static bool oracle_place(const struct oracle *o, enum hvpci_mmio_kind kind,
+			 u128 len, u128 align, u128 *start)
+{
+	if (kind != HVPCI_MMIO_BAR32 &&
+	    oracle_fit(o, o->high, o->nr_high, false, len, align, start))
+		return true;
+	return oracle_fit(o, o->low, o->nr_low, true, len, align, start);
+}
 
 struct reader {
 	const uint8_t *p;
@@ -65,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hvpci_span placed[64];
 	struct hvpci_mmio_input in = { 0 };
 	static struct hvpci_mmio_map map;
+	static struct oracle oracle;
 	unsigned int i, nr_placed = 0;
 
 	in.nr_ranges = take(&r, 1) % (HVPCI_MAX_RANGES + 2);
@@ -91,20 +248,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hvpci_mmio_guard_todo(&map, todo, 8);
 	check_text(&map);
+	oracle_init(&oracle, &in);
 
 	while (r.n && nr_placed < 64) {
 		enum hvpci_mmio_kind kind = take(&r, 1) % HVPCI_MMIO_KIND_COUNT;
 		uint64_t len = (take(&r, 2) + 1) << (take(&r, 1) % 40);
 		uint64_t align = 1ULL << (take(&r, 1) % 64);
 		u64 start;
+		u128 want = 0;
 		unsigned int j;
+		bool fits = oracle_place(&oracle, kind, len, align, &want);
+		int ret = hvpci_mmio_place(&map, kind, len, align, &start);
 
-		if (hvpci_mmio_place(&map, kind, len, align, &start))
+		if (ret && !(ret == -HVPCI_MMIO_ENOSPC && !fits)) {
+			fprintf(stderr, "oracle: %s of %#llx aligned %#llx: policy says %s, oracle %s %#llx\n",
+				hvpci_mmio_kind_name(kind), (unsigned long long)len,
+				(unsigned long long)align, hvpci_mmio_strerror(ret),
+				fits ? "places it at" : "finds no room either",
+				(unsigned long long)want);
+			abort();
+		}
+		if (ret)
 			continue;
+		if (!fits || want != start) {
+			fprintf(stderr, "oracle: %s of %#llx aligned %#llx: policy places it at %#llx, oracle %s %#llx\n",
+				hvpci_mmio_kind_name(kind), (unsigned long long)len,
+				(unsigned long long)align, (unsigned long long)start,
+				fits ? "at" : "finds no room", (unsigned long long)want);
+			abort();
+		}
 		if (hvpci_mmio_check(&map, kind, start, len) ||
 		    hvpci_mmio_in_guard(&map, start, len) || start % align ||
-		    (start < 0x100000000ULL && start + len > HVPCI_VTPM_START) ||
-		    (kind == HVPCI_MMIO_BAR32 && start + len > 0x100000000ULL))
+		    (start < FOUR_G && start + len > VTPM_HOLE) ||
+		    (kind == HVPCI_MMIO_BAR32 && start + len > FOUR_G))
 			abort();
 		for (j = 0; j < nr_placed; j++)
 			if (start < placed[j].start + placed[j].len &&
@@ -112,12 +288,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		if (hvpci_mmio_claim(&map, start, len))
 			break;
+		oracle_add(&oracle, start, len);
 		placed[nr_placed].start = start;
 		placed[nr_placed++].len = len;
 		if (take(&r, 1) == 0xff) {
 			nr_placed--;
 			if (hvpci_mmio_release(&map, start, len))
 				abort();
+			oracle_del(&oracle, start, len);
 		}
 	}
 	check_text(&map);

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Tests of the test machinery itself: the VM runner must turn a broken guest
 # into a failure that names the serial log, a failing guest into exit 1, and
-# wrong flags into a clear usage error. Prints TAP.
+# wrong flags into a clear usage error; the scenario runner must fail a
+# guest that panics before init at once (no retry), retry and record only a
+# hang before any guest code ran, stop host hooks at their first failing
+# command and refuse a misspelt setting; an "absent dump" check must fail
+# on a disk it cannot read; tests/run-all.sh must count a skipped suite as
+# skipped and a silent one as failed. Prints TAP.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib/common.sh
@@ -11,7 +16,8 @@ usage() {
 	cat <<EOF
 Usage: $(basename "$0") [--kernel VER]
 
-Self-tests of scripts/run-vm.sh and scripts/mkinitramfs.sh with a real
+Self-tests of scripts/run-vm.sh, scripts/mkinitramfs.sh, tests/e2e/run.sh
+(scenarios in tests/selftest/scenarios) and tests/run-all.sh with a real
 guest kernel (default: what linux-image-cloud-amd64 points at). TAP output.
 EOF
 }
@@ -38,7 +44,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..4"
+echo "1..14"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -87,5 +93,162 @@ if [ "$rc" -eq 64 ] && grep -q 'unknown argument: --kernal (try --help)' "$work/
 	check ok "wrong flag: exit 64 with a usage hint"
 else
 	check fail "wrong flag: exit 64 with a usage hint" "rc=$rc"
+fi
+# ---- tests/e2e/run.sh on the scenarios in tests/selftest/scenarios.
+scn=$here/scenarios
+# e2e NAME [SCENARIO-DIR]: run one scenario; leaves $rc, $work/NAME.{out,tap,xml}
+# and the serial logs in $work/logs.
+e2e() {
+	rc=0
+	"$HVPCI_ROOT/tests/e2e/run.sh" --kernel "$kver" --scenarios "${2:-$scn}" \
+		--log-dir "$work/logs" --tap "$work/$1.tap" --junit "$work/$1.xml" "$1" \
+		>"$work/$1.out" 2>&1 || rc=$?
+}
+
+# A kernel that panics mounting its root before init (and then waits for
+# the time limit): failed on the first run, never retried as a boot hang.
+e2e panic-root
+log=$work/logs/panic-root-$kver.log
+# The time limit must be what ended it (as for a hang), so that only the
+# panic in the log keeps the runner from retrying.
+if [ "$rc" -eq 1 ] && grep -q '^not ok 1 - panic-root .*: no verdict: guest killed after the 60s limit' "$work/panic-root.tap" &&
+	! grep -qi 'retr' "$work/panic-root.tap" && [ ! -e "$log.boot-hang" ] &&
+	grep -aq 'Kernel panic - not syncing: VFS: Unable to mount root' "$log" &&
+	grep -q '<failure ' "$work/panic-root.xml" && ! grep -q 'rerunFailure' "$work/panic-root.xml" &&
+	grep -q '0 retried' "$work/panic-root.out"; then
+	check ok "a guest that panics mounting its root fails on the first run, no retry"
+else
+	check fail "a guest that panics mounting its root fails on the first run, no retry" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/panic-root.tap" 2>/dev/null || tail -n 1 "$work/panic-root.out")"
+fi
+
+# A VM that never starts (QEMU -S): a hang before any guest code, retried
+# once; the retry is in the TAP line, the JUnit file, the summary, and the
+# first run's log is kept.
+e2e hang-before-kernel
+log=$work/logs/hang-before-kernel-$kver.log
+if [ "$rc" -eq 1 ] &&
+	grep -q "^not ok 1 - hang-before-kernel .*(retried once: the first run hung before the kernel started init; its log: $log.boot-hang)" "$work/hang-before-kernel.tap" &&
+	[ -e "$log.boot-hang" ] && grep -q '<rerunFailure message="first run hung before the kernel started init' "$work/hang-before-kernel.xml" &&
+	grep -q '1 retried' "$work/hang-before-kernel.out"; then
+	check ok "a hang before the kernel is retried once, recorded in TAP, JUnit and summary, first log kept"
+else
+	check fail "a hang before the kernel is retried once, recorded in TAP, JUnit and summary, first log kept" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/hang-before-kernel.tap" 2>/dev/null || tail -n 1 "$work/hang-before-kernel.out")"
+fi
+
+# The retry rule on its own, on made-up serial logs: only a time-limit kill
+# with no sign of init, panic or vPCI counts as a hang before init.
+(
+	eval "$(sed -n '/^pre_init_hang() {/,/^}/p' "$HVPCI_ROOT/tests/e2e/run.sh")"
+	killed="no verdict: guest killed after the 60s limit (60.1s)"
+	l=$work/rule.log
+	: >"$l"
+	pre_init_hang "$l" "$killed" || exit 1
+	printf '[0.0] Kernel command line: root=LABEL=hvpci-root hvpci.driver=hvpci\n[1.0] smpboot: x\n' >"$l"
+	pre_init_hang "$l" "$killed" || exit 2
+	pre_init_hang "$l" "no verdict: QEMU exited with status 0" && exit 3
+	pre_init_hang "$l" "guest: no NVMe disk" && exit 4
+	printf '[1.1] hv_pci 1: PCI VMBus probing: Using version 0x10004\n' >>"$l"
+	pre_init_hang "$l" "$killed" && exit 5
+	printf '[0.0] x\n[3.0] Kernel panic - not syncing: VFS: Unable to mount root fs\n' >"$l"
+	pre_init_hang "$l" "$killed" && exit 6
+	printf '[0.0] x\n[3.0] Run /init as init process\n' >"$l"
+	pre_init_hang "$l" "$killed" && exit 7
+	exit 0
+) && rc=0 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	check ok "retry rule: only a time-limit kill before init with no panic or vPCI line"
+else
+	check fail "retry rule: only a time-limit kill before init with no panic or vPCI line" "case $rc"
+fi
+
+# A host check whose first command fails and whose last check holds: the
+# run fails at that command (errexit), naming it.
+e2e host-check-errexit
+if [ "$rc" -eq 1 ] &&
+	grep -q '^not ok 1 - host-check-errexit .*: host check: .*\[stopped at: qemu-img convert' "$work/host-check-errexit.tap"; then
+	check ok "host check stops at its first failing command"
+else
+	check fail "host check stops at its first failing command" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/host-check-errexit.tap" 2>/dev/null || tail -n 1 "$work/host-check-errexit.out")"
+fi
+
+# A host check that fails the usual way: the helper's own message.
+e2e host-check-message
+if [ "$rc" -eq 1 ] &&
+	grep -q "^not ok 1 - host-check-message .*: host check: expected kernel=not $(kernel_release "$kver"), guest reported $(kernel_release "$kver")\$" "$work/host-check-message.tap"; then
+	check ok "a failing host check is reported with its helper's message"
+else
+	check fail "a failing host check is reported with its helper's message" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/host-check-message.tap" 2>/dev/null || tail -n 1 "$work/host-check-message.out")"
+fi
+
+# The same for host preparation, before any VM starts.
+e2e host-prepare-errexit
+if [ "$rc" -eq 1 ] &&
+	grep -q "^not ok 1 - host-prepare-errexit .*: host preparation failed: cp: cannot stat .*\[stopped at: cp " "$work/host-prepare-errexit.tap" &&
+	[ ! -s "$work/logs/host-prepare-errexit-$kver.log" ]; then
+	check ok "host preparation stops at its first failing command, no VM started"
+else
+	check fail "host preparation stops at its first failing command, no VM started" \
+		"rc=$rc, $(grep -m1 'ok 1' "$work/host-prepare-errexit.tap" 2>/dev/null || tail -n 1 "$work/host-prepare-errexit.out")"
+fi
+
+# A misspelt setting: refused by --check and by a run, naming it.
+mkdir -p "$work/bad"
+sed 's/^TIMEOUT=/TIMOUT=/' "$scn/host-prepare-errexit.scn" >"$work/bad/misspelt.scn"
+e2e misspelt "$work/bad"
+if [ "$rc" -eq 1 ] && grep -q '^not ok 1 - misspelt .*sets TIMOUT, which is no setting' "$work/misspelt.tap" &&
+	! "$HVPCI_ROOT/tests/e2e/run.sh" --scenarios "$work/bad" --check >/dev/null; then
+	check ok "a misspelt scenario setting is refused by a run and by --check"
+else
+	check fail "a misspelt scenario setting is refused by a run and by --check" "rc=$rc"
+fi
+
+# "No dump" only on a disk that could show one: expect_no_dump fails on a
+# disk that is not a file system or lacks /var/crash, passes on an empty
+# /var/crash, fails once a dump is there.
+(
+	# shellcheck source=tests/e2e/kdump.sh
+	. "$HVPCI_ROOT/tests/e2e/kdump.sh"
+	set +e
+	img=$work/nodump.img
+	truncate -s 1M "$work/zero.img"
+	expect_no_dump "$work/zero.img" 2>/dev/null && exit 1
+	make_root_disk "$img" 32M
+	expect_no_dump "$img" 2>/dev/null && exit 2
+	debugfs -w -R "mkdir /var" "$img" >/dev/null 2>&1
+	debugfs -w -R "mkdir /var/crash" "$img" >/dev/null 2>&1
+	expect_no_dump "$img" 2>/dev/null || exit 3
+	debugfs -w -R "mkdir /var/crash/202612010000" "$img" >/dev/null 2>&1
+	debugfs -w -R "write $img /var/crash/202612010000/dump.202612010000" "$img" >/dev/null 2>&1
+	expect_no_dump "$img" 2>/dev/null && exit 4
+	exit 0
+) && rc=0 || rc=$?
+if [ "$rc" -eq 0 ]; then
+	check ok "an absent-dump check fails on a disk it cannot read and sees a dump that is there"
+else
+	check fail "an absent-dump check fails on a disk it cannot read and sees a dump that is there" "step $rc"
+fi
+
+# run-all: a suite that skips itself (plan 1..0 with a SKIP directive) is
+# skipped, one that says nothing failed.
+rc=0
+"$HVPCI_ROOT/tests/run-all.sh" --command skipper "echo 1..0 # SKIP nothing to check" \
+	--tap "$work/all.tap" --junit "$work/all.xml" >"$work/all.out" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && grep -qx '0 passed, 0 failed, 1 skipped' "$work/all.out" &&
+	grep -q '<skipped/>' "$work/all.xml"; then
+	check ok "run-all counts a suite with a skip plan (1..0, SKIP) as skipped, not passed"
+else
+	check fail "run-all counts a suite with a skip plan (1..0, SKIP) as skipped, not passed" "rc=$rc"
+fi
+rc=0
+"$HVPCI_ROOT/tests/run-all.sh" --command silent true \
+	--tap "$work/all.tap" --junit "$work/all.xml" >"$work/all.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] && grep -qx '0 passed, 1 failed, 0 skipped' "$work/all.out"; then
+	check ok "run-all fails a suite that exits 0 without reporting a result"
+else
+	check fail "run-all fails a suite that exits 0 without reporting a result" "rc=$rc"
 fi
 [ "$failed" -eq 0 ]

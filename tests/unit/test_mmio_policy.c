@@ -3,6 +3,11 @@
  * Unit tests for driver/hvpci_mmio_policy.c, built from the same source
  * the kernel module uses.  Layouts are the ones Hyper-V and Azure give
  * guests (see docs in driver/README.md).
+ *
+ * Expectations come from facts outside the code under test: the host's
+ * numbers are written out below as literals, never taken from the
+ * policy's header, so that a wrong constant there fails a test here
+ * (tests/unit/mutate.sh plants such mistakes and checks that they do).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,10 +20,48 @@
 
 #define SZ_4K	0x1000ULL
 #define SZ_8K	0x2000ULL
-#define SZ_1M	HVPCI_SZ_1M
+#define SZ_1M	0x100000ULL
+#define SZ_64M	0x4000000ULL
+#define SZ_128M	0x8000000ULL
 #define SZ_1G	0x40000000ULL
-#define SZ_4G	HVPCI_SZ_4G
+#define SZ_4G	0x100000000ULL
 #define CFG_LEN	SZ_8K
+
+/*
+ * Hyper-V's numbers, as its maintainers measured and posted them (LKML,
+ * April 2026, thread "PCI: hv: Allocate MMIO from above 4GB for the config
+ * window"; summed up in the design brief's host facts):
+ *  - [0xfed40000, 4 GiB) is the vTPM's and unusable;
+ *  - Gen1: the framebuffer is fixed at 4 GiB - 128 MiB, 64 MiB long;
+ *  - Gen2: the framebuffer starts at the low MMIO base, by default
+ *    4 GiB - 128 MiB; a framebuffer over 64 MiB moves that base down by
+ *    twice its excess (68 MiB gives 4 GiB - 136 MiB = 0xf7800000);
+ *  - the largest framebuffer is 128 MiB (7680x4320);
+ *  - the synthetic video device's VRAM is at least 8 MiB (hyperv_drm's
+ *    default mmio_megabytes).
+ * The kernel's fallback (7.1-rc8) reserves min((4 GiB - base) / 2,
+ * 128 MiB) at the base, which covers every framebuffer above.
+ */
+#define VTPM_HOLE	0xfed40000ULL
+#define GEN1_FB		0xf8000000ULL
+#define GEN1_FB_LEN	0x4000000ULL
+#define GEN2_BASE	0xf8000000ULL
+#define FB_LARGEST	0x8000000ULL
+#define VRAM_MIN	0x800000ULL
+
+/* The Gen2 low MMIO base the host picks for a framebuffer of @fb bytes. */
+static uint64_t gen2_base_for_fb(uint64_t fb)
+{
+	return fb <= SZ_64M ? GEN2_BASE : GEN2_BASE - 2 * (fb - SZ_64M);
+}
+
+/* The area at @base a Gen2 kernel must keep for the framebuffer. */
+static uint64_t gen2_rule(uint64_t base)
+{
+	uint64_t len = (SZ_4G - base) / 2;
+
+	return len < FB_LARGEST ? len : FB_LARGEST;
+}
 
 /* Local Hyper-V Gen2 default: low MMIO from 4 GiB - 128 MiB. */
 static const struct hvpci_span gen2_ranges[] = {
@@ -59,7 +102,7 @@ static void test_gen2_guard_from_low_base(void **state)
 	/* min((4G - 0xf8000000) / 2, 128M) = 64 MiB */
 	assert_int_equal(map.nr_guard, 1);
 	assert_int_equal(map.guard[0].start, 0xf8000000ULL);
-	assert_int_equal(map.guard[0].len, HVPCI_SZ_64M);
+	assert_int_equal(map.guard[0].len, SZ_64M);
 }
 
 static void test_guard_capped_at_128m(void **state)
@@ -73,7 +116,7 @@ static void test_guard_capped_at_128m(void **state)
 	init_ok(azure, 2, HVPCI_BOOT_EFI, 0, 0);
 	assert_int_equal(map.nr_guard, 1);
 	assert_int_equal(map.guard[0].start, SZ_1G);
-	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
+	assert_int_equal(map.guard[0].len, SZ_128M);
 }
 
 static void test_cfg_window_goes_high(void **state)
@@ -90,7 +133,7 @@ static void test_cfg_window_low_when_no_high(void **state)
 	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
 	/* first page after the 64 MiB guard */
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xf8000000ULL + HVPCI_SZ_64M);
+			 0xf8000000ULL + SZ_64M);
 }
 
 static void test_cfg_window_low_when_high_full(void **state)
@@ -127,9 +170,9 @@ static void test_kdump_without_efi_guards_both_rules(void **state)
 	init_ok(r, 1, HVPCI_BOOT_LEGACY, 0, 0);
 	assert_int_equal(map.nr_guard, 2);
 	assert_int_equal(map.guard[0].start, 0xe0000000ULL);
-	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
-	assert_int_equal(map.guard[1].start, HVPCI_GEN1_FB_START);
-	assert_int_equal(map.guard[1].len, HVPCI_GEN1_FB_LEN);
+	assert_int_equal(map.guard[0].len, SZ_128M);
+	assert_int_equal(map.guard[1].start, GEN1_FB);
+	assert_int_equal(map.guard[1].len, GEN1_FB_LEN);
 }
 
 static void test_gen1_fixed_fb(void **state)
@@ -138,23 +181,79 @@ static void test_gen1_fixed_fb(void **state)
 	init_ok(gen2_ranges, 2, HVPCI_BOOT_LEGACY, 0, 0);
 	/* both rules give the same area at 4G - 128M: merged into one */
 	assert_int_equal(map.nr_guard, 1);
-	assert_int_equal(map.guard[0].start, HVPCI_GEN1_FB_START);
-	assert_int_equal(map.guard[0].len, HVPCI_SZ_64M);
+	assert_int_equal(map.guard[0].start, GEN1_FB);
+	assert_int_equal(map.guard[0].len, SZ_64M);
 }
 
+/*
+ * A framebuffer over 64 MiB: the host moves the low MMIO base down by
+ * twice the excess and puts the framebuffer there.  The layout is derived
+ * from that rule, not handed in, for a first kernel that knows the
+ * framebuffer (screen_info) and a kdump kernel that does not (lfb_base 0):
+ * in both the guard must cover all of it, and the first config window (no
+ * high MMIO) must land right after it.
+ */
 static void test_fb_larger_than_64m(void **state)
 {
-	/* a 128 MiB framebuffer moves the low base down by 256 MiB */
-	static const struct hvpci_span r[] = {
-		{ 0xf0000000ULL, 0x0ed40000ULL },
-	};
+	static const uint64_t sizes[] = { 68 * SZ_1M, 100 * SZ_1M, SZ_128M };
+	unsigned int i, known;
 
 	(void)state;
-	init_ok(r, 1, HVPCI_BOOT_EFI, 0xf0000000ULL, HVPCI_SZ_128M);
+	/* the rule against the host's own examples */
+	assert_int_equal(gen2_base_for_fb(68 * SZ_1M), 0xf7800000ULL);
+	assert_int_equal(gen2_base_for_fb(SZ_128M), 0xf0000000ULL);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t fb = sizes[i], base = gen2_base_for_fb(fb);
+		struct hvpci_span r[] = { { base, VTPM_HOLE - base } };
+
+		for (known = 0; known < 2; known++) {
+			init_ok(r, 1, HVPCI_BOOT_EFI, known ? base : 0,
+				known ? fb : 0);
+			assert_int_equal(map.nr_guard, 1);
+			assert_int_equal(map.guard[0].start, base);
+			assert_int_equal(map.guard[0].len, gen2_rule(base));
+			assert_true(map.guard[0].len >= fb);
+			assert_true(hvpci_mmio_in_guard(&map, base + fb - SZ_4K,
+							SZ_4K));
+			assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN,
+						  SZ_4K), base + fb);
+		}
+	}
+}
+
+/*
+ * Two low ranges: the guard follows the lowest base, whatever lies above
+ * it, and placements skip into the second range.  The Gen1 framebuffer
+ * rule applies to the second range when the boot was not through EFI.
+ */
+static void test_two_low_ranges(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf0000000ULL, 0x4000000ULL },		/* 64 MiB */
+		{ 0xf8000000ULL, VTPM_HOLE - 0xf8000000ULL },	/* to the hole */
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_low, 2);
+	/* base 0xf0000000: min(128 MiB, 128 MiB), over both ranges */
 	assert_int_equal(map.nr_guard, 1);
-	assert_int_equal(map.guard[0].len, HVPCI_SZ_128M);
+	assert_int_equal(map.guard[0].start, 0xf0000000ULL);
+	assert_int_equal(map.guard[0].len, gen2_rule(0xf0000000ULL));
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xf0000000ULL + HVPCI_SZ_128M);
+			 0xf0000000ULL + gen2_rule(0xf0000000ULL));
+	/* the rest of the second range up to the hole, and not a page more */
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR32, VTPM_HOLE - 0xf8002000ULL,
+				  SZ_4K), 0xf8002000ULL);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32, SZ_4K, SZ_4K,
+					  &start), -HVPCI_MMIO_ENOSPC);
+
+	/* legacy boot: Gen1's framebuffer guarded too, inside range two */
+	init_ok(r + 1, 1, HVPCI_BOOT_LEGACY, 0, 0);
+	assert_true(hvpci_mmio_in_guard(&map, GEN1_FB + GEN1_FB_LEN - SZ_4K,
+					SZ_4K));
+	assert_false(hvpci_mmio_in_guard(&map, GEN1_FB + GEN1_FB_LEN, SZ_4K));
 }
 
 static void test_fb_from_screen_info_beyond_rule(void **state)
@@ -180,7 +279,7 @@ static void test_fb_not_at_base(void **state)
 	/* rule area at the base plus the 8 MiB minimum at the fb */
 	assert_int_equal(map.nr_guard, 2);
 	assert_int_equal(map.guard[1].start, 0xd0000000ULL);
-	assert_int_equal(map.guard[1].len, HVPCI_FB_MIN);
+	assert_int_equal(map.guard[1].len, VRAM_MIN);
 	assert_true(hvpci_mmio_in_guard(&map, 0xd07ff000ULL, SZ_4K));
 	assert_false(hvpci_mmio_in_guard(&map, 0xd0800000ULL, SZ_4K));
 }
@@ -188,7 +287,7 @@ static void test_fb_not_at_base(void **state)
 static void test_guard_already_held(void **state)
 {
 	static const struct hvpci_span held[] = {
-		{ 0xf8000000ULL, HVPCI_SZ_64M },	/* newer hv_vmbus */
+		{ 0xf8000000ULL, SZ_64M },	/* newer hv_vmbus */
 	};
 	struct hvpci_mmio_input in = {
 		.ranges = gen2_ranges, .nr_ranges = 1, .boot = HVPCI_BOOT_EFI,
@@ -200,7 +299,7 @@ static void test_guard_already_held(void **state)
 	assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
 	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 0);
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xf8000000ULL + HVPCI_SZ_64M);
+			 0xf8000000ULL + SZ_64M);
 }
 
 static void test_guard_partly_held(void **state)
@@ -234,7 +333,7 @@ static void test_guard_todo_unheld(void **state)
 	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
 	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 1);
 	assert_int_equal(todo[0].start, 0xf8000000ULL);
-	assert_int_equal(todo[0].len, HVPCI_SZ_64M);
+	assert_int_equal(todo[0].len, SZ_64M);
 }
 
 static void test_vtpm_hole_skipped(void **state)
@@ -249,7 +348,7 @@ static void test_vtpm_hole_skipped(void **state)
 	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
 	/* fill everything between the guard and the hole */
 	assert_int_equal(place_ok(HVPCI_MMIO_BAR32,
-				  HVPCI_VTPM_START - 0xfc000000ULL, SZ_4K),
+				  VTPM_HOLE - 0xfc000000ULL, SZ_4K),
 			 0xfc000000ULL);
 	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32, SZ_4K,
 					  SZ_4K, &start),
@@ -269,12 +368,12 @@ static void test_vtpm_hole_boundaries(void **state)
 	init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
 	/* last page below the hole is fine, first page of it is not */
 	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
-					  HVPCI_VTPM_START - SZ_4K, SZ_4K), 0);
+					  VTPM_HOLE - SZ_4K, SZ_4K), 0);
 	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
-					  HVPCI_VTPM_START, SZ_4K),
+					  VTPM_HOLE, SZ_4K),
 			 -HVPCI_MMIO_EOVERLAP);
 	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
-					  HVPCI_VTPM_START - SZ_4K, SZ_8K),
+					  VTPM_HOLE - SZ_4K, SZ_8K),
 			 -HVPCI_MMIO_EOVERLAP);
 }
 
@@ -406,9 +505,9 @@ static void test_exhaustion_clear_error(void **state)
 	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
 	/* 0xfc000000..0xfed40000 is 45.25 MiB: 64 MiB cannot fit */
 	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32,
-					  HVPCI_SZ_64M, SZ_4K, &start),
+					  SZ_64M, SZ_4K, &start),
 			 -HVPCI_MMIO_ENOSPC);
-	n = hvpci_mmio_describe_failure(&map, HVPCI_MMIO_BAR32, HVPCI_SZ_64M,
+	n = hvpci_mmio_describe_failure(&map, HVPCI_MMIO_BAR32, SZ_64M,
 					msg, sizeof(msg));
 	assert_true(n > 0 && (size_t)n < sizeof(msg));
 	assert_non_null(strstr(msg, "0x4000000 bytes of 32-bit BAR space"));
@@ -528,7 +627,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(map.nr_low + map.nr_high + map.nr_guard, 0);
 	in.ranges = gen2_ranges;
 	in.fb_start = 0xfffffffffff00000ULL;
-	in.fb_len = HVPCI_SZ_128M;
+	in.fb_len = SZ_128M;
 	assert_int_equal(hvpci_mmio_map_init(&map, &in), -HVPCI_MMIO_EINVAL);
 	in.fb_start = 0;
 	in.boot = (enum hvpci_boot)7;
@@ -592,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_kdump_without_efi_guards_both_rules),
 		cmocka_unit_test(test_gen1_fixed_fb),
 		cmocka_unit_test(test_fb_larger_than_64m),
+		cmocka_unit_test(test_two_low_ranges),
 		cmocka_unit_test(test_fb_from_screen_info_beyond_rule),
 		cmocka_unit_test(test_fb_not_at_base),
 		cmocka_unit_test(test_guard_already_held),

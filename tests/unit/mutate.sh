@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Mutation check of the MMIO policy's tests: plant one deliberate mistake at
+# a time in a copy of driver/hvpci_mmio_policy.[ch] (never in the real
+# files), build the unit tests (or, with --fuzz, the fuzzer) against the
+# copy, and require them to fail. A mutant that survives is a fact the
+# tests do not check. Prints TAP, one line per mutant.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+usage() {
+	cat <<EOF
+Usage: $(basename "$0") [--fuzz] [--list]
+
+Plant each mutation below in a copy of the MMIO policy and check that the
+unit tests (default) or a ${FUZZ_SECONDS:-20}s fuzzer run (--fuzz, needs
+clang; FUZZ_SECONDS sets the time) fail on it. TAP output; exit status 1
+when a mutant survives or no longer applies to the source.
+
+  --fuzz    judge the fuzzer instead of the unit tests
+  --list    print the mutations and exit
+  -h, --help  this text
+EOF
+}
+
+# One mutation a line, tab-separated: FILE, SED-EXPRESSION, what it breaks. Each expression
+# must change exactly the line it names.
+mutations=$(
+	cat <<'EOF'
+hvpci_mmio_policy.h	s/^#define HVPCI_VTPM_START\t0xfed40000ULL/#define HVPCI_VTPM_START\t0xfed80000ULL/	vTPM hole moved to 0xfed80000
+hvpci_mmio_policy.h	s/^#define HVPCI_GEN1_FB_LEN\tHVPCI_SZ_64M/#define HVPCI_GEN1_FB_LEN\t(HVPCI_SZ_64M \/ 2)/	Gen1 framebuffer 32 MiB long
+hvpci_mmio_policy.h	s/^#define HVPCI_GEN1_FB_START\t(HVPCI_SZ_4G - HVPCI_SZ_128M)/#define HVPCI_GEN1_FB_START\t(HVPCI_SZ_4G - HVPCI_SZ_64M)/	Gen1 framebuffer at 4 GiB - 64 MiB
+hvpci_mmio_policy.h	s/^#define HVPCI_FB_MAX\t\tHVPCI_SZ_128M/#define HVPCI_FB_MAX\t\tHVPCI_SZ_64M/	Gen2 rule capped at 64 MiB
+hvpci_mmio_policy.h	s/^#define HVPCI_FB_MIN\t\tHVPCI_SZ_8M/#define HVPCI_FB_MIN\t\tHVPCI_SZ_1M/	screen_info framebuffer guarded for 1 MiB only
+hvpci_mmio_policy.c	s/u64 len = (HVPCI_SZ_4G - base) \/ 2;/u64 len = (HVPCI_SZ_4G - base) \/ 4;/	Gen2 rule (4 GiB - base) / 4
+hvpci_mmio_policy.c	s/if (!len || !is_pow2(align) || kind >= HVPCI_MMIO_KIND_COUNT)/if (1 || !len || !is_pow2(align) || kind >= HVPCI_MMIO_KIND_COUNT)/	placement refuses everything
+hvpci_mmio_policy.c	s/if (in->boot != HVPCI_BOOT_EFI \&\&/if (in->boot == HVPCI_BOOT_UNKNOWN \&\&/	Gen1 framebuffer unguarded on a legacy boot
+hvpci_mmio_policy.c	s/if (kind != HVPCI_MMIO_BAR32 \&\&$/if (kind != HVPCI_MMIO_KIND_COUNT \&\&/	32-bit BARs placed above 4 GiB
+EOF
+)
+
+fuzz=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fuzz) fuzz=1; shift ;;
+	--list) printf '%s\n' "$mutations" | cut -f1,3; exit 0 ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "$(basename "$0"): unknown argument: $1 (try --help)" >&2; exit 64 ;;
+	esac
+done
+
+work=$(mktemp -d)
+# The Makefiles run their programs as ./$(BUILD)/...: a relative build
+# folder (ignored by git) of its own.
+build=build/mutant
+trap 'rm -rf "$work" "$top/tests/unit/$build" "$top/tests/fuzz/$build"' EXIT
+now() { date +%s; }
+t0=$(now)
+
+# judge DRIVER-DIR: build and run the tests against DRIVER-DIR; output in
+# $work/out, status of the tests.
+judge() {
+	rm -rf "$top/tests/unit/$build" "$top/tests/fuzz/$build"
+	if [ "$fuzz" -eq 1 ]; then
+		make -s -C "$top/tests/fuzz" DRIVER="$1" BUILD="$build" \
+			SMOKE_SECONDS="${FUZZ_SECONDS:-20}" smoke >"$work/out" 2>&1
+	else
+		make -s -C "$top/tests/unit" DRIVER="$1" BUILD="$build" check >"$work/out" 2>&1
+	fi
+}
+
+n=0 survived=0
+echo "1..$(($(printf '%s\n' "$mutations" | grep -c .) + 1))"
+# The control: the unchanged copy passes, or no kill below means anything.
+n=$((n + 1))
+cp -r "$top/driver" "$work/control"
+if judge "$work/control"; then
+	echo "ok $n - control: the unchanged policy passes"
+else
+	echo "not ok $n - control: the unchanged policy fails: $(grep -m1 -E 'error|not ok|FAILED' "$work/out")"
+	exit 1
+fi
+while IFS=$'\t' read -r file expr what; do
+	[ -n "$file" ] || continue
+	n=$((n + 1))
+	rm -rf "$work/driver"
+	cp -r "$top/driver" "$work/driver"
+	# exactly one line changed, or the mutation is stale
+	if ! sed -i "$expr" "$work/driver/$file" 2>"$work/out" ||
+		[ "$(diff "$top/driver/$file" "$work/driver/$file" | grep -c '^>')" -ne 1 ]; then
+		survived=$((survived + 1))
+		echo "not ok $n - $what: the mutation no longer applies to driver/$file (update $(basename "$0"))"
+		continue
+	fi
+	if judge "$work/driver"; then
+		survived=$((survived + 1))
+		echo "not ok $n - $what: survived, no test failed"
+	elif grep -q 'error:' "$work/out" && ! grep -qE '^not ok|fuzz smoke: FAILED' "$work/out"; then
+		survived=$((survived + 1))
+		echo "not ok $n - $what: the mutant does not build: $(grep -m1 'error:' "$work/out")"
+	else
+		killer=$(grep -m1 -oE '^not ok [0-9]+ - [a-z0-9_]+|oracle[^(]*|deadly signal|ERROR: AddressSanitizer|runtime error' "$work/out" || true)
+		echo "ok $n - $what: killed (${killer:-failed}) [$(($(now) - t0))s]"
+	fi
+done <<<"$mutations"
+[ "$survived" -eq 0 ]
