@@ -46,6 +46,10 @@ kbuild_env "$krel" >/dev/null ||
 apt_install gcc make
 
 if [ "$sparse" -eq 1 ]; then
+	case $(kbuild_env "$krel") in
+	host | bullseye | bookworm) ;;
+	*) chroot_newer_sparse "$(kbuild_env "$krel")" >&2 ;;
+	esac
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	cp -r "$HVPCI_ROOT/driver" "$work/driver"

@@ -199,9 +199,32 @@ kbuild_make() {
 	root=$(chroot_dir "$env")
 	work=$(mktemp -d "$root/tmp/hvpci-kbuild-XXXXXX")
 	cp -a "$src/." "$work/"
-	chroot "$root" make -C "/tmp/${work##*/}" KVER="$krel" \
+	# 7.x's objtool reads /proc; mount it in a private mount namespace,
+	# so nothing stays mounted in the shared chroot.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare --mount --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh \
+		"$root" "$root" make -C "/tmp/${work##*/}" KVER="$krel" \
 		KDIR="/usr/src/linux-headers-$krel" "$@" || rc=$?
 	cp -a "$work/." "$src/"
 	rm -rf "$work"
 	return "$rc"
+}
+
+# chroot_newer_sparse RELEASE: sparse 0.6.5 or later in RELEASE's chroot.
+# The 7.x kernel headers use __typeof_unqual__, on which trixie's sparse
+# 0.6.4 stops; sid's build needs nothing but libc, so its binary goes to
+# the chroot's /usr/local/bin, ahead of the packaged one on PATH.
+chroot_newer_sparse() {
+	local root tmp
+	root=$(chroot_dir "$1")
+	[ ! -x "$root/usr/local/bin/sparse" ] || return 0
+	archive_update sid
+	tmp=$(mktemp -d)
+	archive_download sid "$tmp" sparse >/dev/null ||
+		die "cannot download sparse from sid for the $1 chroot"
+	dpkg-deb -x "$tmp"/sparse_*.deb "$tmp/x"
+	install -m 0755 "$tmp/x/usr/bin/sparse" "$root/usr/local/bin/sparse"
+	rm -rf "$tmp"
+	say "build chroot $1: sparse from sid in /usr/local/bin (7.x headers need 0.6.5)"
 }
