@@ -96,7 +96,7 @@ for k in "${kernels[@]}"; do
 	say "kernel $krel: ${#names[@]} scenario runs ($(elapsed "$start")s so far)"
 	tap=$(mktemp)
 	"$here/run.sh" --kernel "$k" --junit "$HVPCI_ROOT/build/reports/kernel-table-$k.xml" \
-		"${names[@]}" | tee "$tap" | grep -E '^(ok|not ok) ' >&2 || true
+		"${names[@]}" | tee "$tap" | grep --line-buffered -E '^(ok|not ok) ' >&2 || true
 	row="| $k | $line | $builtin | $fb | $fallback |"
 	for n in "${names[@]}"; do
 		l=$(grep -E "^(ok|not ok) [0-9]+ - $n \[" "$tap" | tail -n 1 || true)
