@@ -336,6 +336,14 @@ int hvpci_irq_domain_create(struct hvpci_bus *bus)
 		dev_err(&bus->hdev->device, "cannot create the MSI irq domain\n");
 		return -ENODEV;
 	}
+	/*
+	 * Newer PCI cores give the root bus the MSI domain set on the host
+	 * bridge device; 5.10 looks it up only by the fwnode in x86's
+	 * pci_sysdata.  Without that the devices get the native x86 MSI
+	 * domain: no create interrupt is sent, and the host drops every
+	 * message with an address/data it never handed out.
+	 */
+	bus->sysdata.fwnode = bus->fwnode;
 	dev_set_msi_domain(&bus->bridge->dev, bus->irq_domain);
 	return 0;
 }
