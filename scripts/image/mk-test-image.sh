@@ -105,7 +105,11 @@ if [ ! -f "$img" ]; then
 	# As Azure's images do: the serial console, and the Hyper-V and NVMe
 	# modules in the initramfs (initramfs-tools' MODULES=most).
 	echo debian >"$root/etc/hostname"
-	printf '%s\n' hv_vmbus pci-hyperv nvme >>"$root/etc/initramfs-tools/modules"
+	# MODULES=list: initramfs-tools' "dep" (which kdump-tools picks for
+	# its crash initramfs when the base is "most") cannot work out the
+	# root device inside a chroot.
+	printf '%s\n' hv_vmbus pci-hyperv nvme "$fs" >>"$root/etc/initramfs-tools/modules"
+	echo "MODULES=list" >"$root/etc/initramfs-tools/conf.d/cloud"
 	mkdir -p "$root/etc/default/grub.d"
 	cat >"$root/etc/default/grub.d/10-cloud.cfg" <<'EOF'
 GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200n8"
@@ -121,9 +125,6 @@ EOF
 	if [ "$variant" != no-kdump ]; then
 		sed -i 's/^USE_KDUMP=.*/USE_KDUMP=1/' "$root/etc/default/kdump-tools"
 		[ "$variant" != no-crashkernel ] || rm -f "$root/etc/default/grub.d/kdump-tools.cfg"
-		# Built in a chroot, kdump-tools' MODULES=dep would look at the
-		# build host's root: name the root file system's module as well.
-		echo "$fs" >>"$root/etc/initramfs-tools/modules"
 		in_root /etc/kernel/postinst.d/kdump-tools "$krel" >"$work/kdump-initrd.log" 2>&1 ||
 			die "kdump-tools made no crash initramfs: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
 		if [ "$variant" = no-nvme-crash ]; then

@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# kdump check of a user's own GPT/UEFI disk image (scripts/kdump-check.sh
+# --image): boot it in the Hyper-V stand-in with its NVMe root behind vPCI,
+# let its own kdump service arm, crash it, and read the dump back. The file
+# is never written: everything runs on a qcow2 overlay in private scratch.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$here/../lib/common.sh"
+# shellcheck source=scripts/image/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/e2e/models.sh
+. "$HVPCI_ROOT/tests/e2e/models.sh"
+
+usage() {
+	cat <<EOF
+Usage: $(basename "$0") --image FILE [options]
+
+Check that a GPT/UEFI Linux image (raw, qcow2, VHD fixed or dynamic, VHDX)
+saves a crash dump on an Azure-like Gen2 VM whose root disk is NVMe behind
+vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
+
+  --image FILE          the image (required)
+  --shape S             azure-gen2 (default): UEFI, VMBus low MMIO from
+                        0x80000000 (framebuffer at its base), synthetic video
+  --memory MIB          guest memory (default 1024)
+  --cpus N              vCPUs (default 1)
+  --timeout SEC         limit for the whole boot-crash-dump run (default 900)
+  --keep-artifacts DIR  keep the serial log, the vmcore and its dmesg in DIR
+  --json FILE           write a JSON summary
+  --junit FILE          write a JUnit XML report
+  --qemu-user USER      unprivileged user QEMU drops to (default: nobody)
+  -h, --help            this text
+
+Exit status: 0 a dump was saved and holds the crashed kernel's log with the
+sysrq trigger; 1 no (valid) dump, the reason printed; 2 harness error (not
+an image, truncated, no EFI system partition, missing tool); 64 usage.
+EOF
+}
+
+image="" shape=azure-gen2 mem=1024 cpus=1 timeout_s=900 keep="" json="" junit=""
+quser=nobody
+while [ $# -gt 0 ]; do
+	case $1 in
+	--image) need_arg "$1" $#; image=$2; shift 2 ;;
+	--shape) need_arg "$1" $#; shape=$2; shift 2 ;;
+	--memory) need_arg "$1" $#; mem=$2; shift 2 ;;
+	--cpus) need_arg "$1" $#; cpus=$2; shift 2 ;;
+	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
+	--keep-artifacts) need_arg "$1" $#; keep=$2; shift 2 ;;
+	--json) need_arg "$1" $#; json=$2; shift 2 ;;
+	--junit) need_arg "$1" $#; junit=$2; shift 2 ;;
+	--qemu-user) need_arg "$1" $#; quser=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage_error "unknown argument: $1" ;;
+	esac
+done
+[ -n "$image" ] || usage_error "--image is required"
+for n in "$mem" "$cpus" "$timeout_s"; do
+	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
+done
+case $shape in azure-gen2) ;; *) usage_error "unknown --shape $shape (this version has azure-gen2)" ;; esac
+
+# harness_error MESSAGE: not the image's fault, or not an image: exit 2.
+harness_error() {
+	printf '%s: error: %s\n' "$_hvpci_prog" "$*" >&2
+	exit 2
+}
+[ -f "$image" ] || harness_error "no such file: $image"
+[ -r "$image" ] || harness_error "cannot read $image"
+[ "$(id -u)" -eq 0 ] ||
+	harness_error "needs root: QEMU opens the disk and firmware as root, then drops to --qemu-user"
+id -u "$quser" >/dev/null 2>&1 || harness_error "no such user for QEMU: $quser"
+for t in qemu-img guestfish makedumpfile python3 setpriv; do
+	command -v "$t" >/dev/null || harness_error "$t is missing (apt-get install qemu-utils libguestfs-tools makedumpfile python3 util-linux)"
+done
+ovmf=/usr/share/ovmf/OVMF.fd
+[ -f "$ovmf" ] || harness_error "no UEFI firmware at $ovmf (apt-get install ovmf)"
+
+t0=$(now_s)
+phase_start=$t0
+phases=()
+# phase NAME: the step that just ended; a progress line with its time.
+phase() {
+	local took
+	took=$(elapsed "$phase_start")
+	phases+=("$1=$took")
+	say "$1: ${took}s (total $(elapsed "$t0")s)"
+	phase_start=$(now_s)
+}
+
+# Private scratch: 0700, removed at exit unless artifacts are kept.
+scratch=$(mktemp -d /tmp/hvpci-image-XXXXXX)
+chmod 0700 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+as_user() { setpriv --reuid="$quser" --regid="$(id -g "$quser")" --clear-groups -- "$@"; }
+
+# ---- the file: a disk image of a known format, no backing file of its own
+sum_before=$(sha256sum "$image" | cut -d' ' -f1)
+info=$(qemu-img info --output=json "$image" 2>"$scratch/info.err") ||
+	harness_error "qemu-img cannot read $image: $(head -n 1 "$scratch/info.err")"
+read -r fmt backing vsize < <(python3 -c '
+import json, sys
+i = json.load(sys.stdin)
+print(i.get("format", "?"), "yes" if ("backing-filename" in i or "data-file" in str(i.get("format-specific", ""))) else "no", i.get("virtual-size", 0))' <<<"$info")
+case $fmt in
+raw | qcow2 | vpc | vhdx) ;;
+*) harness_error "$image: format '$fmt' is not one of raw, qcow2, VHD (vpc), VHDX" ;;
+esac
+[ "$backing" = no ] || harness_error "$image: has a backing or external data file; give the flattened image"
+if [ "$fmt" != raw ]; then
+	qemu-img check -f "$fmt" "$image" >"$scratch/check.out" 2>&1 ||
+		harness_error "$image: $fmt image is damaged or truncated: $(grep -v '^$' "$scratch/check.out" | head -n 1)"
+fi
+[ "$vsize" -ge 67108864 ] || harness_error "$image: a $vsize-byte disk is too small to hold a bootable system"
+qemu-img create -q -f qcow2 -F "$fmt" -b "$(realpath "$image")" "$scratch/overlay.qcow2" ||
+	harness_error "cannot create the overlay"
+say "image $image: $fmt, $((vsize / 1048576)) MiB; overlay in $scratch"
+phase overlay
+
+# ---- one appliance session: inspect, find the boot entry, arm the agent
+gf() { guestfish --remote -- "$@"; }
+gf_start() {
+	local out
+	out=$(guestfs_env guestfish --listen) || harness_error "guestfish --listen failed"
+	# "GUESTFISH_PID=NNN; export GUESTFISH_PID" from guestfish itself
+	GUESTFISH_PID=$(sed -n 's/^GUESTFISH_PID=\([0-9]*\);.*/\1/p' <<<"$out")
+	[ -n "$GUESTFISH_PID" ] || harness_error "guestfish --listen printed no PID"
+	export GUESTFISH_PID
+}
+gf_stop() { gf exit >/dev/null 2>&1 || true; unset GUESTFISH_PID; }
+gf_mount_os() {
+	local root mp dev
+	root=$(gf inspect-os | head -n 1)
+	[ -n "$root" ] || { gf_stop; harness_error "$image: no Linux root file system found"; }
+	gf inspect-get-mountpoints "$root" | sort -k1,1 | while IFS=': ' read -r mp dev; do
+		gf mount "$dev" "$mp" 2>/dev/null || true
+	done
+}
+
+gf_start
+gf add-drive "$scratch/overlay.qcow2" format:qcow2
+gf run || { gf_stop; harness_error "the libguestfs appliance did not start"; }
+ptype=$(gf part-get-parttype /dev/sda 2>/dev/null || true)
+if [ "$ptype" != gpt ]; then
+	gf_stop
+	harness_error "$image: no GPT partition table (found: ${ptype:-none}); a Gen2 image is GPT/UEFI"
+fi
+esp=""
+nparts=$(gf part-list /dev/sda | grep -c 'part_num:' || true)
+for ((p = 1; p <= nparts; p++)); do
+	if [ "$(gf part-get-gpt-type /dev/sda "$p" 2>/dev/null)" = C12A7328-F81F-11D2-BA4B-00A0C93EC93B ]; then
+		esp=/dev/sda$p
+		break
+	fi
+done
+[ -n "$esp" ] || { gf_stop; harness_error "$image: no EFI system partition on its GPT"; }
+gf_mount_os
+gf is-file /boot/grub/grub.cfg | grep -qx true ||
+	{ gf_stop; harness_error "$image: no /boot/grub/grub.cfg to take the default boot entry from"; }
+gf download /boot/grub/grub.cfg "$scratch/grub.cfg"
+# The default entry's kernel, initramfs and command line (data only).
+entry=$(python3 - "$scratch/grub.cfg" <<'PY'
+import sys, re
+lin = ini = None
+for line in open(sys.argv[1], errors="replace"):
+    s = line.strip()
+    if lin is None and re.match(r"linux(efi)?\s", s):
+        lin = s.split(None, 1)[1]
+    elif lin is not None and ini is None and re.match(r"initrd(efi)?\s", s):
+        ini = s.split()[1]
+        break
+if lin is None:
+    sys.exit(1)
+k, _, args = lin.partition(" ")
+print(k)
+print(ini or "")
+print(args.strip())
+PY
+) || { gf_stop; harness_error "$image: grub.cfg has no linux entry"; }
+kpath=$(sed -n 1p <<<"$entry") ipath=$(sed -n 2p <<<"$entry") cmdline=$(sed -n 3p <<<"$entry")
+resolve_boot_path() {
+	if [ "$(gf is-file "$1")" = true ]; then echo "$1"; else echo "/boot$1"; fi
+}
+kpath=$(resolve_boot_path "$kpath")
+[ -z "$ipath" ] || ipath=$(resolve_boot_path "$ipath")
+gf download "$kpath" "$scratch/vmlinuz" ||
+	{ gf_stop; harness_error "$image: the default entry's kernel $kpath is not in the image"; }
+[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img" ||
+	{ gf_stop; harness_error "$image: the default entry's initramfs $ipath is not in the image"; }
+krel=$(basename "$kpath" | sed 's/^vmlinuz-//')
+kdump_installed=$(gf is-file /usr/sbin/kdump-config)
+use_kdump=""
+if [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
+	use_kdump=$(gf cat /etc/default/kdump-tools | sed -n 's/^USE_KDUMP=\([0-9]*\).*/\1/p' | tail -n 1)
+fi
+# The agent, into the overlay only.
+gf mkdir-p /usr/local/sbin
+gf upload "$here/agent/hvpci-kdump-agent" /usr/local/sbin/hvpci-kdump-agent
+gf chmod 0755 /usr/local/sbin/hvpci-kdump-agent
+for u in hvpci-kdump-agent.service hvpci-kdump-agent-crash.service; do
+	gf upload "$here/agent/$u" "/etc/systemd/system/$u"
+done
+gf mkdir-p /etc/systemd/system/multi-user.target.wants
+gf mkdir-p /etc/systemd/system/kdump-tools-dump.service.wants
+gf ln-sf /etc/systemd/system/hvpci-kdump-agent.service /etc/systemd/system/multi-user.target.wants/hvpci-kdump-agent.service
+gf ln-sf /etc/systemd/system/hvpci-kdump-agent-crash.service /etc/systemd/system/kdump-tools-dump.service.wants/hvpci-kdump-agent-crash.service
+gf umount-all
+gf_stop
+say "default entry: $kpath ($krel), initramfs ${ipath:-none}; ESP $esp"
+say "command line: $cmdline"
+phase armed-overlay
+
+reason="" rc=1
+finish() {
+	local v=$1 k
+	[ "$(sha256sum "$image" | cut -d' ' -f1)" = "$sum_before" ] ||
+		{ v="HARNESS ERROR" reason="the input file changed during the check"; rc=2; }
+	say "verdict: $v${reason:+: $reason}"
+	if [ -n "$json" ]; then
+		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${phases[@]}" <<'PY'
+import json, sys
+a = sys.argv
+out = {"image": a[2], "format": a[3], "verdict": a[4], "reason": a[5], "kernel": a[6],
+       "crash_kernel_vpci": {"module": a[7], "version": a[8], "hvpci_placement": a[9]},
+       "input_sha256": a[10], "qemu_seccomp_sandbox": a[11] == "yes", "phases_s": {}}
+for p in a[12:]:
+    k, _, v = p.partition("=")
+    out["phases_s"][k] = float(v)
+json.dump(out, open(a[1], "w"), indent=2)
+PY
+	fi
+	if [ -n "$junit" ]; then
+		{
+			echo '<?xml version="1.0" encoding="UTF-8"?>'
+			echo "<testsuite name=\"hvpci-kdump-image\" tests=\"1\" failures=\"$([ "$rc" -eq 0 ] && echo 0 || echo 1)\" time=\"$(elapsed "$t0")\">"
+			printf '  <testcase classname="kdump-image" name="%s" time="%s">' "$(basename "$image" | sed 's/[&<>"]/_/g')" "$(elapsed "$t0")"
+			[ "$rc" -eq 0 ] || printf '<failure message="%s"/>' "$(sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' <<<"$v: $reason")"
+			echo '</testcase>'
+			echo '</testsuite>'
+		} >"$junit"
+	fi
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		for k in serial.log vmcore dmesg.txt grub.cfg; do
+			[ ! -f "$scratch/$k" ] || cp "$scratch/$k" "$keep/"
+		done
+		say "artifacts kept in $keep"
+	fi
+	exit "$rc"
+}
+
+# Reasons found in the image itself, before any boot.
+if [ "$kdump_installed" != true ]; then
+	reason="kdump not armed: kdump-tools is not installed in the image (no /usr/sbin/kdump-config)"
+	finish "NO DUMP"
+fi
+if [ "$use_kdump" != 1 ]; then
+	reason="kdump not armed: USE_KDUMP is not 1 in the image's /etc/default/kdump-tools"
+	finish "NO DUMP"
+fi
+if [[ " $cmdline " != *" crashkernel="* ]]; then
+	reason="crashkernel= missing from the default boot entry's command line, so no memory is reserved for a crash kernel"
+	finish "NO DUMP"
+fi
+
+# ---- boot: Gen2 shape of tests/e2e/models.sh, NVMe root behind vPCI
+qemu=${HVPCI_QEMU:-$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path 2>/dev/null)} ||
+	harness_error "the stand-in QEMU is not built (make setup)"
+# QEMU's seccomp sandbox, when the binary has it; the privilege drop always.
+sandbox=(-runas "$quser")
+if "$qemu" -sandbox on -M none -display none -nodefaults -S -monitor none -version >/dev/null 2>&1; then
+	# shellcheck disable=SC2054 # one QEMU option, comma-separated
+	sandbox+=(-sandbox on,obsolete=deny,spawn=deny,resourcecontrol=deny)
+	sandboxed=yes
+else
+	sandboxed=no
+	say "warning: $qemu has no seccomp support (built without --enable-seccomp); running without -sandbox, as $quser only"
+fi
+QEMU_ARGS=()
+vm_gen2 "$scratch/overlay.qcow2" qcow2
+append="$cmdline"
+[[ " $append " == *" console=ttyS0"* ]] || append="$append console=ttyS0"
+chown -R "$quser" "$scratch"
+: >"$scratch/serial.log"
+say "booting $krel in the stand-in (UEFI, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
+set +e
+timeout -k 5 "$timeout_s" "$qemu" -accel tcg -cpu max -smp "$cpus" -m "$mem" \
+	-bios "$ovmf" -kernel "$scratch/vmlinuz" ${ipath:+-initrd "$scratch/initrd.img"} \
+	-append "$append" -display none -vga none -monitor none -nodefaults -no-reboot \
+	-serial "file:$scratch/serial.log" \
+	"${sandbox[@]}" \
+	"${QEMU_ARGS[@]}" 2>"$scratch/qemu.err" &
+qpid=$!
+set -e
+# Follow the console as data: one phase line per milestone.
+log=$scratch/serial.log
+seen_fw=0 seen_armed=0 seen_crash=0 seen_ck=0
+while kill -0 "$qpid" 2>/dev/null; do
+	sleep 2
+	if [ "$seen_fw" -eq 0 ] && grep -aq 'Linux version' "$log"; then seen_fw=1; phase firmware; fi
+	if [ "$seen_armed" -eq 0 ] && grep -aq 'HVPCI-AGENT kdump.armed=' "$log"; then seen_armed=1; phase boot-to-kdump-armed; fi
+	if [ "$seen_crash" -eq 0 ] && grep -aq 'sysrq: Trigger a crash' "$log"; then seen_crash=1; phase crash; fi
+	if [ "$seen_ck" -eq 0 ] && [ "$(grep -ac 'Linux version' "$log")" -ge 2 ]; then seen_ck=1; phase crash-kernel-boot; fi
+done
+qrc=0
+wait "$qpid" || qrc=$?
+phase dump-written
+{ echo "---- qemu stderr ----"; cat "$scratch/qemu.err"; } >>"$log"
+agent() { grep -a "^HVPCI-AGENT $1=" "$log" | tail -n 1 | cut -d= -f2- | tr -d '\r'; }
+crash_module=$(agent crash.vpci.module) crash_version=$(agent crash.vpci.version)
+crash_hvpci=$(agent crash.vpci.hvpci)
+
+# ---- read back: the newest /var/crash/<stamp>/ from the overlay
+gf_start
+gf add-drive-ro "$scratch/overlay.qcow2" format:qcow2
+gf run || { gf_stop; harness_error "the libguestfs appliance did not start"; }
+gf_mount_os
+dumpdir=$(gf glob-expand '/var/crash/2*/' 2>/dev/null | sort | tail -n 1)
+dumpfile=""
+if [ -n "$dumpdir" ]; then
+	dumpfile=$(gf glob-expand "${dumpdir}dump.*" 2>/dev/null | head -n 1)
+	[ -z "$dumpfile" ] || gf download "$dumpfile" "$scratch/dump.raw"
+fi
+gf_stop
+phase read-back
+
+if [ -n "$dumpfile" ] && [ -s "$scratch/dump.raw" ]; then
+	chown "$quser" "$scratch/dump.raw"
+	if [ "$(head -c 12 "$scratch/dump.raw")" = makedumpfile ]; then
+		as_user makedumpfile -R "$scratch/vmcore" <"$scratch/dump.raw" >/dev/null 2>&1 || true
+	else
+		cp "$scratch/dump.raw" "$scratch/vmcore"
+	fi
+	if [ -s "$scratch/vmcore" ] && as_user makedumpfile --dump-dmesg "$scratch/vmcore" "$scratch/dmesg.txt" >/dev/null 2>&1 &&
+		grep -aq 'sysrq' "$scratch/dmesg.txt"; then
+		rc=0 reason="$dumpfile ($(wc -c <"$scratch/dump.raw") bytes); its dmesg holds the crashed kernel's log with the sysrq trigger"
+		say "crash kernel's vPCI driver: ${crash_module:-unknown} ${crash_version:+version $crash_version}${crash_hvpci:+; hvpci: $crash_hvpci}"
+		phase verify
+		finish "DUMP SAVED"
+	fi
+	reason="dump incomplete: $dumpfile is not a dump that makedumpfile --dump-dmesg can read the crashed kernel's log from"
+	finish "NO DUMP"
+fi
+# No dump: say why, from the console (data only).
+if [ "$(agent kdump.armed)" = no ]; then
+	reason="kdump not armed: no crash kernel loaded ($(agent kdump.status))"
+elif grep -aq 'c0370048' "$log"; then
+	reason="host refused D0 with c0370048: the crash kernel's vPCI config window overlapped the framebuffer, so its NVMe root never came up"
+elif [ "$seen_ck" -eq 1 ] && grep -aq -e 'Gave up waiting for root' -e 'ALERT!' "$log"; then
+	reason="crash kernel found no root: $(grep -a -m1 -e 'ALERT!' -e 'Gave up waiting' "$log" | tr -d '\r')"
+elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	reason="timeout after ${timeout_s}s; last console lines: $(grep -av '^----' "$log" | tail -n 5 | tr -d '\r' | tr '\n' '|')"
+elif [ "$seen_crash" -eq 1 ]; then
+	reason="the crash kernel saved no dump to /var/crash; last console lines: $(tail -n 5 "$log" | tr -d '\r' | tr '\n' '|')"
+else
+	reason="the guest never crashed (QEMU exit $qrc); last console lines: $(tail -n 5 "$log" | tr -d '\r' | tr '\n' '|')"
+fi
+finish "NO DUMP"
