@@ -36,9 +36,11 @@ check: setup
 
 # The main job runs on one kernel: KERNEL=6.1.0-50 shows the bug hvpci fixes.
 KERNEL ?= $(DEFAULT_KERNEL)
+# IMAGE=FILE checks your own GPT/UEFI image instead (FILE is only read).
 kdump-check:
 	@scripts/setup-host.sh --kernels "$(KERNEL)"
-	@scripts/kdump-check.sh --kernel "$(KERNEL)"
+	@if [ -n "$(IMAGE)" ]; then scripts/kdump-check.sh --image "$(IMAGE)"; \
+	else scripts/kdump-check.sh --kernel "$(KERNEL)"; fi
 
 scenarios: setup
 	@tests/e2e/run.sh $(S)

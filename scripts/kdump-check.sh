@@ -10,6 +10,7 @@ set -euo pipefail
 usage() {
 	cat <<EOF
 Usage: $(basename "$0") [--kernel VER] [--driver hvpci|stock|both] [--keep-logs]
+       $(basename "$0") --image FILE [options]   (see --image FILE --help)
 
 Boot a Gen2-shaped VM (UEFI, synthetic video with hyperv_fb, NVMe root behind
 vPCI) running a full Debian 12 image with kdump-tools, crash it, and check that
@@ -19,12 +20,22 @@ the crash kernel saved a valid dump to the NVMe root.
   --driver D      hvpci, stock, or both (default: both; the stock run shows
                   whether this kernel has the bug hvpci exists for)
   --keep-logs     keep the serial logs even when the check passes
+  --image FILE    check your own GPT/UEFI image (raw, qcow2, VHD, VHDX)
+                  instead, leaving FILE untouched; scripts/image/check-image.sh
+                  --help lists its options and exit codes
   -h, --help      this text
 
 Exit status: 0 when the check passed with hvpci (and, for the stock driver,
 the outcome matched what that kernel is known to do), 1 otherwise.
 EOF
 }
+
+# A user's own image: its own path, scripts/image/check-image.sh.
+for a in "$@"; do
+	case $a in
+	--image) exec "$HVPCI_ROOT/scripts/image/check-image.sh" "$@" ;;
+	esac
+done
 
 kver="" driver=both extra=()
 while [ $# -gt 0 ]; do

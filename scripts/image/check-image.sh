@@ -113,6 +113,38 @@ if [ "$fmt" != raw ]; then
 		harness_error "$image: $fmt image is damaged or truncated: $(grep -v '^$' "$scratch/check.out" | head -n 1)"
 fi
 [ "$vsize" -ge 67108864 ] || harness_error "$image: a $vsize-byte disk is too small to hold a bootable system"
+# GPT, read on the host as data: both headers, and an EFI system partition.
+# (qemu-img 7.2's dd counts the skipped blocks in count=.)
+qemu-img dd -f "$fmt" -O raw bs=512 count=34 if="$image" of="$scratch/head.bin" 2>/dev/null ||
+	harness_error "$image: cannot read its first sectors (truncated?)"
+qemu-img dd -f "$fmt" -O raw bs=512 skip=$((vsize / 512 - 1)) count=$((vsize / 512)) if="$image" of="$scratch/tail.bin" 2>/dev/null ||
+	harness_error "$image: cannot read its last sector (truncated?)"
+gpt=$(python3 - "$scratch/head.bin" "$scratch/tail.bin" <<'PY'
+import struct, sys, uuid
+head = open(sys.argv[1], "rb").read()
+tail = open(sys.argv[2], "rb").read()
+if head[512:520] != b"EFI PART":
+    print("nogpt"); sys.exit()
+if tail[:8] != b"EFI PART":
+    print("nobackup"); sys.exit()
+lba, n, size = struct.unpack_from("<QII", head, 512 + 72)
+esp = uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b")
+for i in range(min(n, 128)):
+    off = lba * 512 + i * size
+    if off + 16 > len(head):
+        break
+    if uuid.UUID(bytes_le=head[off:off + 16]) == esp:
+        print("esp", i + 1); sys.exit()
+print("noesp")
+PY
+)
+case $gpt in
+nogpt) harness_error "$image: no GPT partition table; a Gen2 (UEFI) image has one" ;;
+nobackup) harness_error "$image: the backup GPT header is not at the disk's end: the image is truncated or damaged" ;;
+noesp) harness_error "$image: no EFI system partition on its GPT; a Gen2 image boots from one" ;;
+esp*) esp=/dev/sda${gpt#esp } ;;
+*) harness_error "cannot read the partition table of $image" ;;
+esac
 qemu-img create -q -f qcow2 -F "$fmt" -b "$(realpath "$image")" "$scratch/overlay.qcow2" ||
 	harness_error "cannot create the overlay"
 say "image $image: $fmt, $((vsize / 1048576)) MiB; overlay in $scratch"
@@ -141,20 +173,6 @@ gf_mount_os() {
 gf_start
 gf add-drive "$scratch/overlay.qcow2" format:qcow2
 gf run || { gf_stop; harness_error "the libguestfs appliance did not start"; }
-ptype=$(gf part-get-parttype /dev/sda 2>/dev/null || true)
-if [ "$ptype" != gpt ]; then
-	gf_stop
-	harness_error "$image: no GPT partition table (found: ${ptype:-none}); a Gen2 image is GPT/UEFI"
-fi
-esp=""
-nparts=$(gf part-list /dev/sda | grep -c 'part_num:' || true)
-for ((p = 1; p <= nparts; p++)); do
-	if [ "$(gf part-get-gpt-type /dev/sda "$p" 2>/dev/null)" = C12A7328-F81F-11D2-BA4B-00A0C93EC93B ]; then
-		esp=/dev/sda$p
-		break
-	fi
-done
-[ -n "$esp" ] || { gf_stop; harness_error "$image: no EFI system partition on its GPT"; }
 gf_mount_os
 gf is-file /boot/grub/grub.cfg | grep -qx true ||
 	{ gf_stop; harness_error "$image: no /boot/grub/grub.cfg to take the default boot entry from"; }
@@ -218,13 +236,14 @@ finish() {
 		{ v="HARNESS ERROR" reason="the input file changed during the check"; rc=2; }
 	say "verdict: $v${reason:+: $reason}"
 	if [ -n "$json" ]; then
-		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${phases[@]}" <<'PY'
+		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${qemu_uid:-}" "${qemu_seccomp:-}" "${phases[@]}" <<'PY'
 import json, sys
 a = sys.argv
 out = {"image": a[2], "format": a[3], "verdict": a[4], "reason": a[5], "kernel": a[6],
        "crash_kernel_vpci": {"module": a[7], "version": a[8], "hvpci_placement": a[9]},
-       "input_sha256": a[10], "qemu_seccomp_sandbox": a[11] == "yes", "phases_s": {}}
-for p in a[12:]:
+       "input_sha256": a[10], "qemu_seccomp_sandbox": a[11] == "yes",
+       "qemu_uid": a[12], "qemu_seccomp_mode": a[13], "phases_s": {}}
+for p in a[14:]:
     k, _, v = p.partition("=")
     out["phases_s"][k] = float(v)
 json.dump(out, open(a[1], "w"), indent=2)
@@ -296,8 +315,18 @@ set -e
 # Follow the console as data: one phase line per milestone.
 log=$scratch/serial.log
 seen_fw=0 seen_armed=0 seen_crash=0 seen_ck=0
+qemu_uid="" qemu_seccomp=""
 while kill -0 "$qpid" 2>/dev/null; do
 	sleep 2
+	if [ -z "$qemu_uid" ]; then
+		# what the kernel says of the QEMU process (the child of timeout)
+		qp=$(pgrep -P "$qpid" -x "$(basename "$qemu" | cut -c1-15)" || true)
+		if [ -n "$qp" ] && grep -aq 'Linux version' "$log"; then
+			qemu_uid=$(awk '/^Uid:/ { print $2 }' "/proc/$qp/status" 2>/dev/null || true)
+			qemu_seccomp=$(awk '/^Seccomp:/ { print $2 }' "/proc/$qp/status" 2>/dev/null || true)
+			say "QEMU pid $qp runs as uid ${qemu_uid:-?} (seccomp mode ${qemu_seccomp:-?}; 2 = filter)"
+		fi
+	fi
 	if [ "$seen_fw" -eq 0 ] && grep -aq 'Linux version' "$log"; then seen_fw=1; phase firmware; fi
 	if [ "$seen_armed" -eq 0 ] && grep -aq 'HVPCI-AGENT kdump.armed=' "$log"; then seen_armed=1; phase boot-to-kdump-armed; fi
 	if [ "$seen_crash" -eq 0 ] && grep -aq 'sysrq: Trigger a crash' "$log"; then seen_crash=1; phase crash; fi
