@@ -242,3 +242,53 @@ check_hvpci_placement() {
 	*) echo "the host's last D0 entry is not an accepted one at $base: ${last:-none}" >&2; return 1 ;;
 	esac
 }
+
+# ---- kdump-check --image on images this project did not build with its
+# hook (scripts/image/mk-test-image.sh). The check runs its own VM; the
+# scenario's own guest only proves the runner, so it is a bare pass.
+
+# image_check_scenario VARIANT FORMAT FS RC REASON: check a test image of
+# VARIANT (mk-test-image.sh --variant) in FORMAT with its root on FS; the
+# check must exit RC, its verdict line must match the extended regex
+# REASON, and the image file must be unchanged. A scenario may define
+# image_extra_check LOG SCRATCH for more.
+# shellcheck disable=SC2034,SC2317 # the runner reads these and calls the hooks
+image_check_scenario() {
+	IMG_VARIANT=$1 IMG_FORMAT=$2 IMG_FS=$3 IMG_RC=$4 IMG_REASON=$5
+	TIMEOUT=120
+	guest_script() { echo pass; }
+	host_prepare() {
+		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --kernel "$KVER" --variant "$IMG_VARIANT" \
+			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" &&
+			sha256sum <"$1/image" >"$1/image.sha" &&
+			{ "$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \
+				--keep-artifacts "$1/artifacts" >"$1/check.out" 2>&1; echo $? >"$1/check.rc"; }
+		cat "$1/check.out"
+	}
+	host_check() {
+		local got
+		got=$(cat "$2/check.rc")
+		sed 's/^/  | /' "$2/check.out" >&2
+		[ "$got" = "$IMG_RC" ] ||
+			{ echo "kdump-check --image exited $got, want $IMG_RC: $(grep 'verdict\|error' "$2/check.out" | tail -n 1)" >&2; return 1; }
+		expect_line "$2/check.out" "verdict: $IMG_REASON" &&
+			expect_image_unchanged "$2/image" "$2/image.sha" || return 1
+		! declare -F image_extra_check >/dev/null || image_extra_check "$@"
+	}
+}
+
+# expect_image_unchanged FILE SHAFILE: FILE's sha256 is the one recorded.
+expect_image_unchanged() {
+	[ "$(sha256sum <"$1")" = "$(cat "$2")" ] ||
+		{ echo "$1 changed during the check" >&2; return 1; }
+}
+
+# expect_qemu_unprivileged SUMMARY: the JSON summary of a check shows the
+# QEMU process without root (uid from /proc, read by the harness).
+expect_qemu_unprivileged() {
+	local uid
+	uid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qemu_uid"])' "$1")
+	case $uid in
+	'' | 0) echo "QEMU ran as uid '${uid}', not as an unprivileged user" >&2; return 1 ;;
+	esac
+}
