@@ -21,8 +21,12 @@ saves a crash dump on an Azure-like Gen2 VM whose root disk is NVMe behind
 vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
 
   --image FILE          the image (required)
-  --shape S             azure-gen2 (default): UEFI, VMBus low MMIO from
-                        0x80000000 (framebuffer at its base), synthetic video
+  --shape S             VM shape (tests/e2e/models.sh), NVMe root behind vPCI:
+                        azure-gen2 (default): UEFI (OVMF), VMBus low MMIO
+                        from 0x80000000 with the framebuffer at its base,
+                        synthetic video;
+                        gen1: BIOS, the Hyper-V PCI video device, vPCI in
+                        its Gen1 preset
   --memory MIB          guest memory (default 1024)
   --cpus N              vCPUs (default 1)
   --timeout SEC         limit for the whole boot-crash-dump run (default 900)
@@ -59,7 +63,7 @@ done
 for n in "$mem" "$cpus" "$timeout_s"; do
 	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
 done
-case $shape in azure-gen2) ;; *) usage_error "unknown --shape $shape (this version has azure-gen2)" ;; esac
+case $shape in azure-gen2 | gen1) ;; *) usage_error "unknown --shape $shape (azure-gen2 or gen1)" ;; esac
 
 # harness_error MESSAGE: not the image's fault, or not an image: exit 2.
 harness_error() {
@@ -301,15 +305,19 @@ else
 	say "warning: $qemu has no seccomp support (built without --enable-seccomp); running without -sandbox, as $quser only"
 fi
 QEMU_ARGS=()
-vm_gen2 "$scratch/overlay.qcow2" qcow2
+firmware=()
+case $shape in
+azure-gen2) vm_gen2 "$scratch/overlay.qcow2" qcow2; firmware=(-bios "$ovmf") ;;
+gen1) vm_gen1 "$scratch/overlay.qcow2" qcow2 ;;
+esac
 append="$cmdline"
 [[ " $append " == *" console=ttyS0"* ]] || append="$append console=ttyS0"
 chown -R "$quser" "$scratch"
 : >"$scratch/serial.log"
-say "booting $krel in the stand-in (UEFI, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
+say "booting $krel in the stand-in ($shape, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
 set +e
 timeout -k 5 "$timeout_s" "$qemu" -accel tcg -cpu max -smp "$cpus" -m "$mem" \
-	-bios "$ovmf" -kernel "$scratch/vmlinuz" ${ipath:+-initrd "$scratch/initrd.img"} \
+	"${firmware[@]}" -kernel "$scratch/vmlinuz" ${ipath:+-initrd "$scratch/initrd.img"} \
 	-append "$append" -display none -vga none -monitor none -nodefaults -no-reboot \
 	-serial "file:$scratch/serial.log" \
 	"${sandbox[@]}" \
