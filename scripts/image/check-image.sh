@@ -380,9 +380,9 @@ if [ -n "$dumpfile" ] && [ -s "$scratch/dump.raw" ]; then
 		cp "$scratch/dump.raw" "$scratch/vmcore"
 	fi
 	if [ -s "$scratch/vmcore" ] && as_user makedumpfile --dump-dmesg "$scratch/vmcore" "$scratch/dmesg.txt" >/dev/null 2>&1 &&
-		grep -aq 'sysrq' "$scratch/dmesg.txt"; then
+		grep -aq -e 'sysrq: Trigger a crash' -e 'sysrq triggered crash' "$scratch/dmesg.txt"; then
 		rc=0 reason="$dumpfile ($(wc -c <"$scratch/dump.raw") bytes); its dmesg holds the crashed kernel's log with the sysrq trigger"
-		say "crash kernel's vPCI driver: ${crash_module:-unknown} ${crash_version:+version $crash_version}${crash_hvpci:+; hvpci: $crash_hvpci}"
+		say "crash kernel's vPCI driver: ${crash_module:-unknown}, version ${crash_version:-none (in-tree)}${crash_hvpci:+; hvpci placement: $crash_hvpci}"
 		phase verify
 		finish "DUMP SAVED"
 	fi
