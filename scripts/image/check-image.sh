@@ -34,6 +34,12 @@ vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
   --json FILE           write a JSON summary
   --junit FILE          write a JUnit XML report
   --qemu-user USER      unprivileged user QEMU drops to (default: nobody)
+  --with-hvpci          check twice: the image as it is, then with hvpci
+                        installed into a second overlay by DKMS, run inside
+                        the libguestfs appliance against the image's own
+                        kernel and headers (the image needs dkms, gcc, make
+                        and linux-headers-KREL); prints both verdicts side
+                        by side (exit status: the one with hvpci)
   -h, --help            this text
 
 Exit status: 0 a dump was saved and holds the crashed kernel's log with the
@@ -43,7 +49,8 @@ EOF
 }
 
 image="" shape=azure-gen2 mem=1024 cpus=1 timeout_s=900 keep="" json="" junit=""
-quser=nobody
+quser=nobody with_hvpci=0 install_hvpci=0
+args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	--image) need_arg "$1" $#; image=$2; shift 2 ;;
@@ -55,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--json) need_arg "$1" $#; json=$2; shift 2 ;;
 	--junit) need_arg "$1" $#; junit=$2; shift 2 ;;
 	--qemu-user) need_arg "$1" $#; quser=$2; shift 2 ;;
+	--with-hvpci) with_hvpci=1; shift ;;
+	--install-hvpci) install_hvpci=1; shift ;; # internal: the second run
 	-h | --help) usage; exit 0 ;;
 	*) usage_error "unknown argument: $1" ;;
 	esac
@@ -64,6 +73,43 @@ for n in "$mem" "$cpus" "$timeout_s"; do
 	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
 done
 case $shape in azure-gen2 | gen1) ;; *) usage_error "unknown --shape $shape (azure-gen2 or gen1)" ;; esac
+
+# --with-hvpci: this check twice, the second with hvpci installed, each
+# with its own overlay, artifacts and summaries; both verdicts at the end.
+if [ "$with_hvpci" -eq 1 ]; then
+	rest=() skip=0
+	for a in "${args[@]}"; do
+		if [ "$skip" -eq 1 ]; then skip=0; continue; fi
+		case $a in
+		--with-hvpci) ;;
+		--keep-artifacts | --json | --junit) skip=1 ;;
+		*) rest+=("$a") ;;
+		esac
+	done
+	# per-run outputs: DIR/as-is and DIR/hvpci, FILE.as-is and FILE.hvpci
+	outs() {
+		[ -z "$keep" ] || printf '%s\n' --keep-artifacts "$keep/$1"
+		[ -z "$json" ] || printf '%s\n' --json "${json%.json}.$1.json"
+		[ -z "$junit" ] || printf '%s\n' --junit "${junit%.xml}.$1.xml"
+	}
+	mapfile -t o1 < <(outs as-is)
+	mapfile -t o2 < <(outs hvpci)
+	tmpo=$(mktemp -d)
+	trap 'rm -rf "$tmpo"' EXIT
+	r1=0 r2=0
+	say "run 1 of 2: the image as it is"
+	"$0" "${rest[@]}" "${o1[@]}" 2>&1 | tee "$tmpo/1" >&2 || r1=${PIPESTATUS[0]}
+	say "run 2 of 2: the image with hvpci installed by DKMS"
+	"$0" "${rest[@]}" "${o2[@]}" --install-hvpci 2>&1 | tee "$tmpo/2" >&2 || r2=${PIPESTATUS[0]}
+	v1=$(grep -a 'verdict: ' "$tmpo/1" | tail -n 1 | sed 's/.*verdict: //')
+	v2=$(grep -a 'verdict: ' "$tmpo/2" | tail -n 1 | sed 's/.*verdict: //')
+	d1=$(grep -a "crash kernel's vPCI driver: " "$tmpo/1" | tail -n 1 | sed 's/.*driver: //')
+	d2=$(grep -a "crash kernel's vPCI driver: " "$tmpo/2" | tail -n 1 | sed 's/.*driver: //')
+	say "---- before and after ----"
+	say "as it is   (exit $r1): ${v1:-$(tail -n 1 "$tmpo/1")}${d1:+ [crash kernel ran $d1]}"
+	say "with hvpci (exit $r2): ${v2:-$(tail -n 1 "$tmpo/2")}${d2:+ [crash kernel ran $d2]}"
+	exit "$r2"
+fi
 
 # harness_error MESSAGE: not the image's fault, or not an image: exit 2.
 harness_error() {
@@ -219,6 +265,30 @@ kdump_installed=$(gf is-file /usr/sbin/kdump-config)
 use_kdump=""
 if [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
 	use_kdump=$(gf cat /etc/default/kdump-tools | sed -n 's/^USE_KDUMP=\([0-9]*\).*/\1/p' | tail -n 1)
+fi
+if [ "$install_hvpci" -eq 1 ]; then
+	# hvpci with DKMS inside the appliance, against the image's own
+	# kernel and headers; then both initramfs images rebuilt by the image's
+	# own tools, so that the crash kernel loads it too.
+	dver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$HVPCI_ROOT/dkms.conf")
+	for need in /usr/sbin/dkms /usr/bin/make "/lib/modules/$krel/build/Makefile"; do
+		[ "$(gf is-file "$need" followsymlinks:true)" = true ] ||
+			{ gf_stop; harness_error "--with-hvpci: the image has no $need (it needs dkms, gcc, make and linux-headers-$krel)"; }
+	done
+	tar -C "$HVPCI_ROOT" -cf "$scratch/hvpci-src.tar" dkms.conf driver
+	gf mkdir-p "/usr/src/hvpci-$dver"
+	gf tar-in "$scratch/hvpci-src.tar" "/usr/src/hvpci-$dver"
+	hp=$(now_s)
+	gf sh "dkms install -m hvpci -v $dver -k $krel >/var/log/hvpci-dkms.log 2>&1; echo dkms=\$?" >"$scratch/dkms.rc" 2>&1 || true
+	if ! grep -q 'dkms=0' "$scratch/dkms.rc"; then
+		gf download /var/log/hvpci-dkms.log "$scratch/dkms.log" 2>/dev/null || true
+		gf_stop
+		harness_error "--with-hvpci: dkms install in the image failed: $(tail -n 3 "$scratch/dkms.log" 2>/dev/null | tr '\n' ' ')"
+	fi
+	gf sh "update-initramfs -u -k $krel >/dev/null 2>&1; if [ -x /etc/kernel/postinst.d/kdump-tools ]; then /etc/kernel/postinst.d/kdump-tools $krel >/dev/null 2>&1; fi; echo done" >/dev/null
+	say "hvpci $dver installed by DKMS in the overlay for $krel, initramfs images rebuilt ($(elapsed "$hp")s)"
+	# the rebuilt initramfs is the one to boot
+	[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img"
 fi
 # The agent, into the overlay only.
 gf mkdir-p /usr/local/sbin

@@ -27,7 +27,8 @@ crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
   --variant V        ok (default); no-kdump: kdump-tools not installed;
                      no-crashkernel: kdump-tools without its crashkernel=;
                      no-nvme-crash: kdump-tools' crash initramfs without the
-                     NVMe driver
+                     NVMe driver; devel: ok plus dkms, gcc, make and the
+                     kernel's headers (for kdump-check --with-hvpci)
   -h, --help         this text
 
 Images are cached in \$HVPCI_CACHE/test-images by their inputs and copied
@@ -50,7 +51,7 @@ done
 [ -n "$out" ] || usage_error "--out is required"
 case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
 case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
-case $variant in ok | no-kdump | no-crashkernel | no-nvme-crash) ;; *) usage_error "unknown --variant $variant" ;; esac
+case $variant in ok | no-kdump | no-crashkernel | no-nvme-crash | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
 [ -n "$kver" ] || kver=$(default_kernel_version)
 krel=$(kernel_release "$kver")
@@ -119,6 +120,7 @@ EOF
 	in_root apt-get update -qq
 	ipkgs=("linux-image-$krel")
 	[ "$variant" = no-kdump ] || ipkgs+=(kdump-tools kexec-tools makedumpfile)
+	[ "$variant" != devel ] || ipkgs+=("linux-headers-$krel" dkms gcc make)
 	echo "kdump-tools kdump-tools/use_kdump boolean true" | in_root debconf-set-selections
 	in_root apt-get install -y -qq --no-install-recommends "${ipkgs[@]}" >"$work/apt.log" 2>&1 ||
 		die "apt-get install in the image failed: $(tail -n 3 "$work/apt.log" | tr '\n' ' ')"
