@@ -292,3 +292,21 @@ expect_qemu_unprivileged() {
 	'' | 0) echo "QEMU ran as uid '${uid}', not as an unprivileged user" >&2; return 1 ;;
 	esac
 }
+
+# expect_root_soon LOG MAX: in every kernel of the serial LOG that brought
+# its NVMe disk up (nvme's "default/read/poll queues" line), the root file
+# system on it was mounted at most MAX seconds later by the kernel's clock
+# (issue 14: a rootdelay= made initramfs-tools sleep a flat minute).
+expect_root_soon() {
+	awk -v max="$2" '
+	function ts(line) { sub(/^[^[]*\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+	/Linux version/ { boot++; up = ""; done = 0 }
+	/nvme nvme[0-9]+: [0-9\/]+ default\/read\/poll queues/ && up == "" { up = ts($0) }
+	/EXT4-fs \(nvme|XFS \(nvme/ && /mounted|Ending clean mount/ && up != "" && !done {
+		gap = ts($0) - up; done = 1; n++
+		printf "kernel %d: root mounted %.1f s after the NVMe disk came up\n", boot, gap > "/dev/stderr"
+		if (gap > max) bad = 1
+	}
+	END { if (n == 0) { print "no NVMe disk and root mount in the log" > "/dev/stderr"; exit 1 } exit bad }
+	' "$1" || { echo "the root was not mounted within $2 s of its NVMe disk in every kernel" >&2; return 1; }
+}
