@@ -20,7 +20,8 @@ export HVPCI_KERNELS := $(KERNELS)
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
-	@echo "                   KERNEL=6.1.0-50 for a kernel without the hv_vmbus fix)"
+	@echo "                   KERNEL=6.1.0-50 for a kernel without the hv_vmbus fix;"
+	@echo "                   IMAGE=FILE checks your own GPT/UEFI image, left untouched)"
 	@echo "make check         all tests, closing with 'N passed, N failed' (runs setup)"
 	@echo "make setup         Debian packages, guest kernels ($(KERNELS)), stand-in QEMU"
 	@echo "make scenarios S='boot ...'  run chosen end-to-end scenarios"
