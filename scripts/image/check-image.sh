@@ -166,6 +166,17 @@ read -r fmt backing vsize < <(python3 -c '
 import json, sys
 i = json.load(sys.stdin)
 print(i.get("format", "?"), "yes" if ("backing-filename" in i or "data-file" in str(i.get("format-specific", ""))) else "no", i.get("virtual-size", 0))' <<<"$info")
+# A fixed VHD is raw data plus a 512-byte footer ("conectix") at its end,
+# which qemu-img's probe takes for raw: name the format for it.
+if [ "$fmt" = raw ] && [ "$(tail -c 512 "$image" | head -c 8)" = conectix ]; then
+	info=$(qemu-img info -f vpc --output=json "$image" 2>"$scratch/info.err") ||
+		harness_error "qemu-img cannot read $image as a fixed VHD: $(head -n 1 "$scratch/info.err")"
+	read -r fmt backing vsize < <(python3 -c '
+import json, sys
+i = json.load(sys.stdin)
+print(i.get("format", "?"), "yes" if "backing-filename" in i else "no", i.get("virtual-size", 0))' <<<"$info")
+	say "$image: a fixed VHD (footer at its end)"
+fi
 case $fmt in
 raw | qcow2 | vpc | vhdx) ;;
 *) harness_error "$image: format '$fmt' is not one of raw, qcow2, VHD (vpc), VHDX" ;;
