@@ -259,10 +259,12 @@ image_check_scenario() {
 	guest_script() { echo pass; }
 	host_prepare() {
 		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --kernel "$KVER" --variant "$IMG_VARIANT" \
-			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" &&
-			sha256sum <"$1/image" >"$1/image.sha" &&
-			{ "$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \
-				--keep-artifacts "$1/artifacts" >"$1/check.out" 2>&1; echo $? >"$1/check.rc"; }
+			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" 2>&1 || return 1
+		sha256sum <"$1/image" >"$1/image.sha"
+		local rc=0
+		"$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \
+			--keep-artifacts "$1/artifacts" >"$1/check.out" 2>&1 || rc=$?
+		echo "$rc" >"$1/check.rc"
 		cat "$1/check.out"
 	}
 	host_check() {
