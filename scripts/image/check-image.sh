@@ -402,8 +402,15 @@ case $shape in
 azure-gen2) vm_gen2 "$scratch/overlay.qcow2" qcow2; firmware=(-bios "$ovmf") ;;
 gen1) vm_gen1 "$scratch/overlay.qcow2" qcow2 ;;
 esac
+# The harness adds two things to the entry's command line: the serial
+# console it reads, and panic=-1, so that a kernel or an initramfs that gives
+# up (no root: initramfs-tools panics) reboots, which ends the run, instead
+# of sitting in a rescue shell until the time limit. With a crash kernel
+# loaded, a panic still goes to kdump first. kdump-tools passes both on to
+# the crash kernel.
 append="$cmdline"
 [[ " $append " == *" console=ttyS0"* ]] || append="$append console=ttyS0"
+[[ " $append " == *" panic="* ]] || append="$append panic=-1"
 chown -R "$quser" "$scratch"
 : >"$scratch/serial.log"
 say "booting $krel in the stand-in ($shape, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
