@@ -453,7 +453,8 @@ qrc=0
 wait "$qpid" || qrc=$?
 phase dump-written
 { echo "---- qemu stderr ----"; cat "$scratch/qemu.err"; } >>"$log"
-agent() { grep -a "^HVPCI-AGENT $1=" "$log" | tail -n 1 | cut -d= -f2- | tr -d '\r'; }
+# agent KEY: the agent's last value for KEY on the console, or nothing.
+agent() { { grep -a "^HVPCI-AGENT $1=" "$log" || true; } | tail -n 1 | cut -d= -f2- | tr -d '\r'; }
 crash_module=$(agent crash.vpci.module) crash_version=$(agent crash.vpci.version)
 crash_hvpci=$(agent crash.vpci.hvpci)
 
@@ -496,7 +497,7 @@ elif grep -aq 'c0370048' "$log"; then
 elif [ "$seen_crash" -eq 1 ] && grep -aq -e 'Gave up waiting for root' -e 'ALERT!' "$log"; then
 	reason="crash kernel found no root: $(grep -a -m1 -e 'ALERT!' -e 'Gave up waiting' "$log" | tr -d '\r')"
 elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-	reason="timeout after ${timeout_s}s; last console lines: $(grep -av '^----' "$log" | tail -n 5 | tr -d '\r' | tr '\n' '|')"
+	reason="timeout after ${timeout_s}s; last console lines: $({ grep -av '^----' "$log" || true; } | tail -n 5 | tr -d '\r' | tr '\n' '|')"
 elif [ "$seen_crash" -eq 1 ]; then
 	reason="the crash kernel saved no dump to /var/crash; last console lines: $(tail -n 5 "$log" | tr -d '\r' | tr '\n' '|')"
 else
