@@ -146,7 +146,14 @@ chmod 0700 "$scratch"
 # check expected it is the harness's failure (exit 2), never a verdict.
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+	local k
 	[ -z "${GUESTFISH_PID:-}" ] || guestfish --remote -- exit >/dev/null 2>&1 || true
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		for k in serial.log vmcore dmesg.txt grub.cfg; do
+			[ ! -f "$scratch/$k" ] || cp "$scratch/$k" "$keep/"
+		done
+	fi
 	rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -331,7 +338,7 @@ phase agent-into-overlay
 
 reason="" rc=1
 finish() {
-	local v=$1 k
+	local v=$1
 	[ "$(ident)" = "$sum_before" ] ||
 		{ v="HARNESS ERROR" reason="the input file changed during the check"; rc=2; }
 	say "verdict: $v${reason:+: $reason}"
@@ -359,13 +366,7 @@ PY
 			echo '</testsuite>'
 		} >"$junit"
 	fi
-	if [ -n "$keep" ]; then
-		mkdir -p "$keep"
-		for k in serial.log vmcore dmesg.txt grub.cfg; do
-			[ ! -f "$scratch/$k" ] || cp "$scratch/$k" "$keep/"
-		done
-		say "artifacts kept in $keep"
-	fi
+	[ -z "$keep" ] || say "artifacts kept in $keep"
 	exit "$rc"
 }
 
