@@ -250,11 +250,13 @@ check_hvpci_placement() {
 # image_check_scenario VARIANT FORMAT FS RC REASON: check a test image of
 # VARIANT (mk-test-image.sh --variant) in FORMAT with its root on FS; the
 # check must exit RC, its verdict line must match the extended regex
-# REASON, and the image file must be unchanged. A scenario may define
+# REASON, and the image file must be unchanged. IMG_ARGS (an array, set
+# before) adds options to the check. A scenario may define
 # image_extra_check LOG SCRATCH for more.
 # shellcheck disable=SC2034,SC2317 # the runner reads these and calls the hooks
 image_check_scenario() {
 	IMG_VARIANT=$1 IMG_FORMAT=$2 IMG_FS=$3 IMG_RC=$4 IMG_REASON=$5
+	[ -n "${IMG_ARGS+set}" ] || IMG_ARGS=()
 	TIMEOUT=120
 	guest_script() { echo pass; }
 	host_prepare() {
@@ -263,7 +265,7 @@ image_check_scenario() {
 		sha256sum <"$1/image" >"$1/image.sha"
 		local rc=0
 		"$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \
-			--keep-artifacts "$1/artifacts" >"$1/check.out" 2>&1 || rc=$?
+			--keep-artifacts "$1/artifacts" "${IMG_ARGS[@]}" >"$1/check.out" 2>&1 || rc=$?
 		echo "$rc" >"$1/check.rc"
 		cat "$1/check.out"
 	}
