@@ -26,9 +26,8 @@ crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
   --fs FS            root file system: ext4 or xfs (default ext4)
   --variant V        ok (default); no-kdump: kdump-tools not installed;
                      no-crashkernel: kdump-tools without its crashkernel=;
-                     no-nvme-crash: kdump-tools' crash initramfs without the
-                     NVMe driver; devel: ok plus dkms, gcc, make and the
-                     kernel's headers (for kdump-check --with-hvpci)
+                     devel: ok plus dkms, gcc, make and the kernel's
+                     headers (for kdump-check --with-hvpci)
   -h, --help         this text
 
 Images are cached in \$HVPCI_CACHE/test-images by their inputs and copied
@@ -51,7 +50,7 @@ done
 [ -n "$out" ] || usage_error "--out is required"
 case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
 case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
-case $variant in ok | no-kdump | no-crashkernel | no-nvme-crash | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
+case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
 [ -n "$kver" ] || kver=$(default_kernel_version)
 krel=$(kernel_release "$kver")
@@ -129,19 +128,6 @@ EOF
 		[ "$variant" != no-crashkernel ] || rm -f "$root/etc/default/grub.d/kdump-tools.cfg"
 		in_root /etc/kernel/postinst.d/kdump-tools "$krel" >"$work/kdump-initrd.log" 2>&1 ||
 			die "kdump-tools made no crash initramfs: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
-		if [ "$variant" = no-nvme-crash ]; then
-			# the crash kernel's initramfs without the NVMe driver, as
-			# kdump-tools' MODULES=dep makes it on a VM whose root
-			# was not on NVMe when it was built
-			kd=$root/var/lib/kdump/initramfs-tools
-			echo "MODULES=list" >"$kd/conf.d/zzz-kdump"
-			printf '%s\n' hv_vmbus pci-hyperv "$fs" >"$kd/modules"
-			in_root mkinitramfs -d /var/lib/kdump/initramfs-tools \
-				-o "/var/lib/kdump/initrd.img-$krel" "$krel" >>"$work/kdump-initrd.log" 2>&1 ||
-				die "mkinitramfs without nvme failed"
-			! in_root lsinitramfs "/var/lib/kdump/initrd.img-$krel" | grep -q '/nvme.ko' ||
-				die "the no-nvme-crash initramfs still has nvme.ko"
-		fi
 		# as on an image booted once: kdump-config finds the record of
 		# the sysctls its initramfs was built with and does not rebuild
 		cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$krel"
