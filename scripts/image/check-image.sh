@@ -24,9 +24,7 @@ vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
   --shape S             VM shape (tests/e2e/models.sh), NVMe root behind vPCI:
                         azure-gen2 (default): UEFI (OVMF), VMBus low MMIO
                         from 0x80000000 with the framebuffer at its base,
-                        synthetic video;
-                        gen1: BIOS, the Hyper-V PCI video device, vPCI in
-                        its Gen1 preset
+                        synthetic video (the only shape so far)
   --memory MIB          guest memory (default 1024)
   --cpus N              vCPUs (default 1)
   --timeout SEC         limit for the whole boot-crash-dump run (default 900)
@@ -72,7 +70,7 @@ done
 for n in "$mem" "$cpus" "$timeout_s"; do
 	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
 done
-case $shape in azure-gen2 | gen1) ;; *) usage_error "unknown --shape $shape (azure-gen2 or gen1)" ;; esac
+case $shape in azure-gen2) ;; *) usage_error "unknown --shape $shape (this version has azure-gen2 only)" ;; esac
 
 # --with-hvpci: this check twice, the second with hvpci installed, each
 # with its own overlay, artifacts and summaries; both verdicts at the end.
@@ -401,7 +399,6 @@ QEMU_ARGS=()
 firmware=()
 case $shape in
 azure-gen2) vm_gen2 "$scratch/overlay.qcow2" qcow2; firmware=(-bios "$ovmf") ;;
-gen1) vm_gen1 "$scratch/overlay.qcow2" qcow2 ;;
 esac
 # The harness adds two things to the entry's command line: the serial
 # console it reads, and panic=-1, so that a kernel or an initramfs that gives
