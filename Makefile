@@ -28,7 +28,8 @@ export HVPCI_MATRIX_KERNELS := $(MATRIX_KERNELS)
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
-	@echo "                   KERNEL=6.1.0-50 for a kernel without the hv_vmbus fix)"
+	@echo "                   KERNEL=6.1.0-50 for a kernel without the hv_vmbus fix;"
+	@echo "                   IMAGE=FILE checks your own GPT/UEFI image, left untouched)"
 	@echo "make check         all tests, closing with 'N passed, N failed' (runs setup)"
 	@echo "make setup         Debian packages, guest kernels ($(KERNELS)), stand-in QEMU"
 	@echo "make scenarios S='boot ...'  run chosen end-to-end scenarios"
@@ -50,9 +51,11 @@ check: setup
 
 # The main job runs on one kernel: KERNEL=6.1.0-50 shows the bug hvpci fixes.
 KERNEL ?= $(DEFAULT_KERNEL)
+# IMAGE=FILE checks your own GPT/UEFI image instead (FILE is only read).
 kdump-check:
 	@scripts/setup-host.sh --kernels "$(KERNEL)"
-	@scripts/kdump-check.sh --kernel "$(KERNEL)"
+	@if [ -n "$(IMAGE)" ]; then scripts/kdump-check.sh --image "$(IMAGE)"; \
+	else scripts/kdump-check.sh --kernel "$(KERNEL)"; fi
 
 scenarios: setup
 	@tests/e2e/run.sh $(S)

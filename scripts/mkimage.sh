@@ -18,7 +18,9 @@ Usage: $(basename "$0") --kernel VER [--driver stock|hvpci] [--print-dir]
 Build (or find in the cache) a Debian 12 guest image for kernel VER in
 \$HVPCI_CACHE/images/<hash>/: root.img (ext4, label hvpci-root), vmlinuz,
 initrd.img (the image's own initramfs-tools image) and kdump-initrd.img
-(kdump-tools' crash-kernel image). Needs root (debootstrap, chroot).
+(kdump-tools' crash-kernel image), and disk.img: the same root as a Gen2
+GPT disk with an EFI system partition and /boot/grub/grub.cfg, for
+scripts/kdump-check.sh. Needs root (debootstrap, chroot).
 
   --kernel VER       Debian kernel ABI, e.g. 6.1.0-50 (required)
   --driver NAME      stock: the in-tree pci-hyperv (default);
@@ -170,11 +172,34 @@ for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[$i]}"; done
 mounts=()
 rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
 
+# The boot entry a GRUB-booted image would carry: scripts/kdump-check.sh
+# checks this image through the same path as any user's image, which takes
+# the kernel, initramfs and command line from /boot/grub/grub.cfg.
+mkdir -p "$root/boot/grub"
+cat >"$root/boot/grub/grub.cfg" <<GRUB
+# hvpci test image: no GRUB installed; kdump-check reads this entry
+menuentry 'Debian GNU/Linux ($krel)' {
+	linux /boot/vmlinuz-$krel root=LABEL=hvpci-root ro console=ttyS0 crashkernel=256M
+	initrd /boot/initrd.img-$krel
+}
+GRUB
+
 mkdir -p "$work/out"
 cp "$root/boot/vmlinuz-$krel" "$work/out/vmlinuz"
 cp "$root/boot/initrd.img-$krel" "$work/out/initrd.img"
 cp "$root/var/lib/kdump/initrd.img-$krel" "$work/out/kdump-initrd.img"
 mkfs.ext4 -q -F -L hvpci-root -d "$root" "$work/out/root.img" 3G >&2
+# The same file system as a Gen2 disk (disk.img): GPT, a 63 MiB EFI system
+# partition at 1 MiB, the root file system from 64 MiB. Built without loop
+# devices: sfdisk on the file, mkfs.fat at an offset, dd of root.img.
+apt_install fdisk dosfstools
+root_mib=$(($(stat -c %s "$work/out/root.img") / 1048576))
+truncate -s $((64 + root_mib + 1))M "$work/out/disk.img"
+printf 'label: gpt\nstart=2048, size=129024, type=U, name=EFI\nstart=131072, size=%d, type=L, name=root\n' \
+	$((root_mib * 2048)) | sfdisk -q "$work/out/disk.img"
+mkfs.fat -F 32 -n UEFI --offset=2048 "$work/out/disk.img" $((129024 / 2)) >/dev/null 2>&1 ||
+	die "mkfs.fat could not make the EFI system partition"
+dd if="$work/out/root.img" of="$work/out/disk.img" bs=1M seek=64 conv=notrunc,sparse status=none
 echo "$krel $driver" >"$work/out/.complete"
 rm -rf "$out"
 mv "$work/out" "$out"

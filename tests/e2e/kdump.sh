@@ -273,3 +273,75 @@ check_hvpci_placement() {
 	*) echo "the host's last D0 entry is not an accepted one at $base: ${last:-none}" >&2; return 1 ;;
 	esac
 }
+
+# ---- kdump-check --image on images this project did not build with its
+# hook (scripts/image/mk-test-image.sh). The check runs its own VM; the
+# scenario's own guest only proves the runner, so it is a bare pass.
+
+# image_check_scenario VARIANT FORMAT FS RC REASON: check a test image of
+# VARIANT (mk-test-image.sh --variant) in FORMAT with its root on FS; the
+# check must exit RC, its verdict line must match the extended regex
+# REASON, and the image file must be unchanged. IMG_ARGS (an array, set
+# before) adds options to the check. A scenario may define
+# image_extra_check LOG SCRATCH for more.
+# shellcheck disable=SC2034,SC2317 # the runner reads these and calls the hooks
+image_check_scenario() {
+	IMG_VARIANT=$1 IMG_FORMAT=$2 IMG_FS=$3 IMG_RC=$4 IMG_REASON=$5
+	[ -n "${IMG_ARGS+set}" ] || IMG_ARGS=()
+	TIMEOUT=120
+	guest_script() { echo pass; }
+	host_prepare() {
+		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --kernel "$KVER" --variant "$IMG_VARIANT" \
+			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" 2>&1 || return 1
+		sha256sum <"$1/image" >"$1/image.sha"
+		local rc=0
+		"$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \
+			--keep-artifacts "$1/artifacts" "${IMG_ARGS[@]}" >"$1/check.out" 2>&1 || rc=$?
+		echo "$rc" >"$1/check.rc"
+		cat "$1/check.out"
+	}
+	host_check() {
+		local got
+		got=$(cat "$2/check.rc")
+		sed 's/^/  | /' "$2/check.out" >&2
+		[ "$got" = "$IMG_RC" ] ||
+			{ echo "kdump-check --image exited $got, want $IMG_RC: $(grep 'verdict\|error' "$2/check.out" | tail -n 1)" >&2; return 1; }
+		expect_line "$2/check.out" "verdict: $IMG_REASON" &&
+			expect_image_unchanged "$2/image" "$2/image.sha" || return 1
+		! declare -F image_extra_check >/dev/null || image_extra_check "$@"
+	}
+}
+
+# expect_image_unchanged FILE SHAFILE: FILE's sha256 is the one recorded.
+expect_image_unchanged() {
+	[ "$(sha256sum <"$1")" = "$(cat "$2")" ] ||
+		{ echo "$1 changed during the check" >&2; return 1; }
+}
+
+# expect_qemu_unprivileged SUMMARY: the JSON summary of a check shows the
+# QEMU process without root (uid from /proc, read by the harness).
+expect_qemu_unprivileged() {
+	local uid
+	uid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qemu_uid"])' "$1")
+	case $uid in
+	'' | 0) echo "QEMU ran as uid '${uid}', not as an unprivileged user" >&2; return 1 ;;
+	esac
+}
+
+# expect_root_soon LOG MAX: in every kernel of the serial LOG that brought
+# its NVMe disk up (nvme's "default/read/poll queues" line), the root file
+# system on it was mounted at most MAX seconds later by the kernel's clock
+# (issue 14: a rootdelay= made initramfs-tools sleep a flat minute).
+expect_root_soon() {
+	awk -v max="$2" '
+	function ts(line) { sub(/^[^[]*\[ */, "", line); sub(/\].*/, "", line); return line + 0 }
+	/Linux version/ { boot++; up = ""; done = 0 }
+	/nvme nvme[0-9]+: [0-9\/]+ default\/read\/poll queues/ && up == "" { up = ts($0) }
+	/EXT4-fs \(nvme|XFS \(nvme/ && /mounted|Ending clean mount/ && up != "" && !done {
+		gap = ts($0) - up; done = 1; n++
+		printf "kernel %d: root mounted %.1f s after the NVMe disk came up\n", boot, gap > "/dev/stderr"
+		if (gap > max) bad = 1
+	}
+	END { if (n == 0) { print "no NVMe disk and root mount in the log" > "/dev/stderr"; exit 1 } exit bad }
+	' "$1" || { echo "the root was not mounted within $2 s of its NVMe disk in every kernel" >&2; return 1; }
+}

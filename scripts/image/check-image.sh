@@ -1,0 +1,504 @@
+#!/usr/bin/env bash
+# kdump check of a user's own GPT/UEFI disk image (scripts/kdump-check.sh
+# --image): boot it in the Hyper-V stand-in with its NVMe root behind vPCI,
+# let its own kdump service arm, crash it, and read the dump back. The file
+# is never written: everything runs on a qcow2 overlay in private scratch.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$here/../lib/common.sh"
+# shellcheck source=scripts/image/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/e2e/models.sh
+. "$HVPCI_ROOT/tests/e2e/models.sh"
+
+usage() {
+	cat <<EOF
+Usage: $(basename "$0") --image FILE [options]
+
+Check that a GPT/UEFI Linux image (raw, qcow2, VHD fixed or dynamic, VHDX)
+saves a crash dump on an Azure-like Gen2 VM whose root disk is NVMe behind
+vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
+
+  --image FILE          the image (required)
+  --shape S             VM shape (tests/e2e/models.sh), NVMe root behind vPCI:
+                        azure-gen2 (default): UEFI (OVMF), VMBus low MMIO
+                        from 0x80000000 with the framebuffer at its base,
+                        synthetic video (the only shape so far)
+  --memory MIB          guest memory (default 1024)
+  --cpus N              vCPUs (default 1)
+  --timeout SEC         limit for the whole boot-crash-dump run (default 900)
+  --keep-artifacts DIR  keep the serial log, the vmcore and its dmesg in DIR
+  --json FILE           write a JSON summary
+  --junit FILE          write a JUnit XML report
+  --qemu-user USER      unprivileged user QEMU drops to (default: nobody)
+  --with-hvpci          check twice: the image as it is, then with hvpci
+                        installed into a second overlay by DKMS, run inside
+                        the libguestfs appliance against the image's own
+                        kernel and headers (the image needs dkms, gcc, make
+                        and linux-headers-KREL); prints both verdicts side
+                        by side (exit status: the one with hvpci)
+  -h, --help            this text
+
+Exit status: 0 a dump was saved and holds the crashed kernel's log with the
+sysrq trigger; 1 no (valid) dump, the reason printed; 2 harness error (not
+an image, truncated, no EFI system partition, missing tool); 64 usage.
+EOF
+}
+
+image="" shape=azure-gen2 mem=1024 cpus=1 timeout_s=900 keep="" json="" junit=""
+quser=nobody with_hvpci=0 install_hvpci=0
+args=("$@")
+while [ $# -gt 0 ]; do
+	case $1 in
+	--image) need_arg "$1" $#; image=$2; shift 2 ;;
+	--shape) need_arg "$1" $#; shape=$2; shift 2 ;;
+	--memory) need_arg "$1" $#; mem=$2; shift 2 ;;
+	--cpus) need_arg "$1" $#; cpus=$2; shift 2 ;;
+	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
+	--keep-artifacts) need_arg "$1" $#; keep=$2; shift 2 ;;
+	--json) need_arg "$1" $#; json=$2; shift 2 ;;
+	--junit) need_arg "$1" $#; junit=$2; shift 2 ;;
+	--qemu-user) need_arg "$1" $#; quser=$2; shift 2 ;;
+	--with-hvpci) with_hvpci=1; shift ;;
+	--install-hvpci) install_hvpci=1; shift ;; # internal: the second run
+	-h | --help) usage; exit 0 ;;
+	*) usage_error "unknown argument: $1" ;;
+	esac
+done
+[ -n "$image" ] || usage_error "--image is required"
+for n in "$mem" "$cpus" "$timeout_s"; do
+	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
+done
+case $shape in azure-gen2) ;; *) usage_error "unknown --shape $shape (this version has azure-gen2 only)" ;; esac
+
+# --with-hvpci: this check twice, the second with hvpci installed, each
+# with its own overlay, artifacts and summaries; both verdicts at the end.
+if [ "$with_hvpci" -eq 1 ]; then
+	rest=() skip=0
+	for a in "${args[@]}"; do
+		if [ "$skip" -eq 1 ]; then skip=0; continue; fi
+		case $a in
+		--with-hvpci) ;;
+		--keep-artifacts | --json | --junit) skip=1 ;;
+		*) rest+=("$a") ;;
+		esac
+	done
+	# per-run outputs: DIR/as-is and DIR/hvpci, FILE.as-is and FILE.hvpci
+	outs() {
+		[ -z "$keep" ] || printf '%s\n' --keep-artifacts "$keep/$1"
+		[ -z "$json" ] || printf '%s\n' --json "${json%.json}.$1.json"
+		[ -z "$junit" ] || printf '%s\n' --junit "${junit%.xml}.$1.xml"
+	}
+	mapfile -t o1 < <(outs as-is)
+	mapfile -t o2 < <(outs hvpci)
+	tmpo=$(mktemp -d)
+	trap 'rm -rf "$tmpo"' EXIT
+	r1=0 r2=0
+	say "run 1 of 2: the image as it is"
+	"$0" "${rest[@]}" "${o1[@]}" 2>&1 | tee "$tmpo/1" >&2 || r1=${PIPESTATUS[0]}
+	say "run 2 of 2: the image with hvpci installed by DKMS"
+	"$0" "${rest[@]}" "${o2[@]}" --install-hvpci 2>&1 | tee "$tmpo/2" >&2 || r2=${PIPESTATUS[0]}
+	v1=$(grep -a 'verdict: ' "$tmpo/1" | tail -n 1 | sed 's/.*verdict: //')
+	v2=$(grep -a 'verdict: ' "$tmpo/2" | tail -n 1 | sed 's/.*verdict: //')
+	d1=$(grep -a "crash kernel's vPCI driver: " "$tmpo/1" | tail -n 1 | sed 's/.*driver: //')
+	d2=$(grep -a "crash kernel's vPCI driver: " "$tmpo/2" | tail -n 1 | sed 's/.*driver: //')
+	say "---- before and after ----"
+	say "as it is   (exit $r1): ${v1:-$(tail -n 1 "$tmpo/1")}${d1:+ [crash kernel ran $d1]}"
+	say "with hvpci (exit $r2): ${v2:-$(tail -n 1 "$tmpo/2")}${d2:+ [crash kernel ran $d2]}"
+	exit "$r2"
+fi
+
+# harness_error MESSAGE: not the image's fault, or not an image: exit 2.
+harness_error() {
+	printf '%s: error: %s\n' "$_hvpci_prog" "$*" >&2
+	exit 2
+}
+[ -f "$image" ] || harness_error "no such file: $image"
+[ -r "$image" ] || harness_error "cannot read $image"
+[ "$(id -u)" -eq 0 ] ||
+	harness_error "needs root: QEMU opens the disk and firmware as root, then drops to --qemu-user"
+id -u "$quser" >/dev/null 2>&1 || harness_error "no such user for QEMU: $quser"
+for t in qemu-img guestfish makedumpfile python3 setpriv; do
+	command -v "$t" >/dev/null || harness_error "$t is missing (apt-get install qemu-utils libguestfs-tools makedumpfile python3 util-linux)"
+done
+ovmf=/usr/share/ovmf/OVMF.fd
+[ -f "$ovmf" ] || harness_error "no UEFI firmware at $ovmf (apt-get install ovmf)"
+
+t0=$(now_s)
+phase_start=$t0
+phases=()
+# phase NAME: the step that just ended; a progress line with its time.
+phase() {
+	local took
+	took=$(elapsed "$phase_start")
+	phases+=("$1=$took")
+	say "$1: ${took}s (total $(elapsed "$t0")s)"
+	phase_start=$(now_s)
+}
+
+# Private scratch: 0700, removed at exit unless artifacts are kept.
+scratch=$(mktemp -d /tmp/hvpci-image-XXXXXX)
+chmod 0700 "$scratch"
+# At exit: no appliance left behind, no scratch. A command failing where no
+# check expected it is the harness's failure (exit 2), never a verdict.
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	local k
+	[ -z "${GUESTFISH_PID:-}" ] || guestfish --remote -- exit >/dev/null 2>&1 || true
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		for k in serial.log vmcore dmesg.txt grub.cfg; do
+			[ ! -f "$scratch/$k" ] || cp "$scratch/$k" "$keep/"
+		done
+	fi
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+set -E
+trap 'harness_error "unexpected failure (line $LINENO: $BASH_COMMAND)"' ERR
+as_user() { setpriv --reuid="$quser" --regid="$(id -g "$quser")" --clear-groups -- "$@"; }
+
+# ---- the file: a disk image of a known format, no backing file of its own
+# The input is only ever opened read-only; this identity (size, mtime and
+# ctime in ns, inode) is compared at the end as a guard. (Tests compare the
+# sha256; hashing a multi-GiB image here would cost a minute per run.)
+ident() { stat -L -c '%s %.9Y %.9Z %i' "$image"; }
+sum_before=$(ident)
+info=$(qemu-img info --output=json "$image" 2>"$scratch/info.err") ||
+	harness_error "qemu-img cannot read $image: $(head -n 1 "$scratch/info.err")"
+read -r fmt backing vsize < <(python3 -c '
+import json, sys
+i = json.load(sys.stdin)
+print(i.get("format", "?"), "yes" if ("backing-filename" in i or "data-file" in str(i.get("format-specific", ""))) else "no", i.get("virtual-size", 0))' <<<"$info")
+# A fixed VHD is raw data plus a 512-byte footer ("conectix") at its end,
+# which qemu-img's probe takes for raw: name the format for it.
+if [ "$fmt" = raw ] && [ "$(tail -c 512 "$image" | head -c 8)" = conectix ]; then
+	info=$(qemu-img info -f vpc --output=json "$image" 2>"$scratch/info.err") ||
+		harness_error "qemu-img cannot read $image as a fixed VHD: $(head -n 1 "$scratch/info.err")"
+	read -r fmt backing vsize < <(python3 -c '
+import json, sys
+i = json.load(sys.stdin)
+print(i.get("format", "?"), "yes" if "backing-filename" in i else "no", i.get("virtual-size", 0))' <<<"$info")
+	say "$image: a fixed VHD (footer at its end)"
+fi
+case $fmt in
+raw | qcow2 | vpc | vhdx) ;;
+*) harness_error "$image: format '$fmt' is not one of raw, qcow2, VHD (vpc), VHDX" ;;
+esac
+[ "$backing" = no ] || harness_error "$image: has a backing or external data file; give the flattened image"
+# qemu-img checks the metadata of qcow2 and VHDX (a truncated file shows);
+# it has no check for VHD, whose GPT test below catches truncation.
+if [ "$fmt" = qcow2 ] || [ "$fmt" = vhdx ]; then
+	qemu-img check -f "$fmt" "$image" >"$scratch/check.out" 2>&1 ||
+		harness_error "$image: $fmt image is damaged or truncated: $(grep -v '^$' "$scratch/check.out" | head -n 1)"
+fi
+[ "$vsize" -ge 67108864 ] || harness_error "$image: a $vsize-byte disk is too small to hold a bootable system"
+# GPT, read on the host as data: both headers, and an EFI system partition.
+# (qemu-img 7.2's dd counts the skipped blocks in count=.)
+qemu-img dd -f "$fmt" -O raw bs=512 count=34 if="$image" of="$scratch/head.bin" 2>/dev/null ||
+	harness_error "$image: cannot read its first sectors (truncated?)"
+qemu-img dd -f "$fmt" -O raw bs=512 skip=$((vsize / 512 - 1)) count=$((vsize / 512)) if="$image" of="$scratch/tail.bin" 2>/dev/null ||
+	harness_error "$image: cannot read its last sector (truncated?)"
+gpt=$(python3 - "$scratch/head.bin" "$scratch/tail.bin" <<'PY'
+import struct, sys, uuid
+head = open(sys.argv[1], "rb").read()
+tail = open(sys.argv[2], "rb").read()
+if head[512:520] != b"EFI PART":
+    print("nogpt"); sys.exit()
+if tail[:8] != b"EFI PART":
+    print("nobackup"); sys.exit()
+lba, n, size = struct.unpack_from("<QII", head, 512 + 72)
+esp = uuid.UUID("c12a7328-f81f-11d2-ba4b-00a0c93ec93b")
+for i in range(min(n, 128)):
+    off = lba * 512 + i * size
+    if off + 16 > len(head):
+        break
+    if uuid.UUID(bytes_le=head[off:off + 16]) == esp:
+        print("esp", i + 1); sys.exit()
+print("noesp")
+PY
+)
+case $gpt in
+nogpt) harness_error "$image: no GPT partition table; a Gen2 (UEFI) image has one" ;;
+nobackup) harness_error "$image: the backup GPT header is not at the disk's end: the image is truncated or damaged" ;;
+noesp) harness_error "$image: no EFI system partition on its GPT; a Gen2 image boots from one" ;;
+esp*) esp=/dev/sda${gpt#esp } ;;
+*) harness_error "cannot read the partition table of $image" ;;
+esac
+qemu-img create -q -f qcow2 -F "$fmt" -b "$(realpath "$image")" "$scratch/overlay.qcow2" ||
+	harness_error "cannot create the overlay"
+say "image $image: $fmt, $((vsize / 1048576)) MiB; overlay in $scratch"
+phase overlay
+
+# ---- one appliance session: inspect, find the boot entry, arm the agent
+gf() { guestfish --remote -- "$@"; }
+gf_start() {
+	local out
+	out=$(guestfs_env guestfish --listen) || harness_error "guestfish --listen failed"
+	# "GUESTFISH_PID=NNN; export GUESTFISH_PID" from guestfish itself
+	GUESTFISH_PID=$(sed -n 's/^GUESTFISH_PID=\([0-9]*\);.*/\1/p' <<<"$out")
+	[ -n "$GUESTFISH_PID" ] || harness_error "guestfish --listen printed no PID"
+	export GUESTFISH_PID
+}
+gf_stop() { gf exit >/dev/null 2>&1 || true; unset GUESTFISH_PID; }
+gf_mount_os() {
+	local root mp dev
+	root=$(gf inspect-os | head -n 1)
+	[ -n "$root" ] || { gf_stop; harness_error "$image: no Linux root file system found"; }
+	gf inspect-get-mountpoints "$root" | sort -k1,1 | while IFS=': ' read -r mp dev; do
+		gf mount "$dev" "$mp" 2>/dev/null || true
+	done
+}
+
+gf_start
+gf add-drive "$scratch/overlay.qcow2" format:qcow2
+gf run || { gf_stop; harness_error "the libguestfs appliance did not start"; }
+gf_mount_os
+gf is-file /boot/grub/grub.cfg | grep -qx true ||
+	{ gf_stop; harness_error "$image: no /boot/grub/grub.cfg to take the default boot entry from"; }
+gf download /boot/grub/grub.cfg "$scratch/grub.cfg"
+# The default entry's kernel, initramfs and command line (data only).
+entry=$(python3 - "$scratch/grub.cfg" <<'PY'
+import sys, re
+lin = ini = None
+for line in open(sys.argv[1], errors="replace"):
+    s = line.strip()
+    if lin is None and re.match(r"linux(efi)?\s", s):
+        lin = s.split(None, 1)[1]
+    elif lin is not None and ini is None and re.match(r"initrd(efi)?\s", s):
+        ini = s.split()[1]
+        break
+if lin is None:
+    sys.exit(1)
+k, _, args = lin.partition(" ")
+print(k)
+print(ini or "")
+print(args.strip())
+PY
+) || { gf_stop; harness_error "$image: grub.cfg has no linux entry"; }
+kpath=$(sed -n 1p <<<"$entry") ipath=$(sed -n 2p <<<"$entry") cmdline=$(sed -n 3p <<<"$entry")
+resolve_boot_path() {
+	if [ "$(gf is-file "$1")" = true ]; then echo "$1"; else echo "/boot$1"; fi
+}
+kpath=$(resolve_boot_path "$kpath")
+[ -z "$ipath" ] || ipath=$(resolve_boot_path "$ipath")
+gf download "$kpath" "$scratch/vmlinuz" ||
+	{ gf_stop; harness_error "$image: the default entry's kernel $kpath is not in the image"; }
+[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img" ||
+	{ gf_stop; harness_error "$image: the default entry's initramfs $ipath is not in the image"; }
+krel=$(basename "$kpath" | sed 's/^vmlinuz-//')
+kdump_installed=$(gf is-file /usr/sbin/kdump-config)
+use_kdump=""
+if [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
+	use_kdump=$(gf cat /etc/default/kdump-tools | sed -n 's/^USE_KDUMP=\([0-9]*\).*/\1/p' | tail -n 1)
+fi
+if [ "$install_hvpci" -eq 1 ]; then
+	# hvpci with DKMS inside the appliance, against the image's own
+	# kernel and headers; then both initramfs images rebuilt by the image's
+	# own tools, so that the crash kernel loads it too.
+	dver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$HVPCI_ROOT/dkms.conf")
+	for need in /usr/sbin/dkms /usr/bin/make "/lib/modules/$krel/build/Makefile"; do
+		[ "$(gf is-file "$need" followsymlinks:true)" = true ] ||
+			{ gf_stop; harness_error "--with-hvpci: the image has no $need (it needs dkms, gcc, make and linux-headers-$krel)"; }
+	done
+	tar -C "$HVPCI_ROOT" -cf "$scratch/hvpci-src.tar" dkms.conf driver
+	gf mkdir-p "/usr/src/hvpci-$dver"
+	gf tar-in "$scratch/hvpci-src.tar" "/usr/src/hvpci-$dver"
+	hp=$(now_s)
+	gf sh "dkms install -m hvpci -v $dver -k $krel >/var/log/hvpci-dkms.log 2>&1; echo dkms=\$?" >"$scratch/dkms.rc" 2>&1 || true
+	if ! grep -q 'dkms=0' "$scratch/dkms.rc"; then
+		gf download /var/log/hvpci-dkms.log "$scratch/dkms.log" 2>/dev/null || true
+		gf_stop
+		harness_error "--with-hvpci: dkms install in the image failed: $(tail -n 3 "$scratch/dkms.log" 2>/dev/null | tr '\n' ' ')"
+	fi
+	gf sh "update-initramfs -u -k $krel >/dev/null 2>&1; if [ -x /etc/kernel/postinst.d/kdump-tools ]; then /etc/kernel/postinst.d/kdump-tools $krel >/dev/null 2>&1; fi; echo done" >/dev/null
+	say "hvpci $dver installed by DKMS in the overlay for $krel, initramfs images rebuilt ($(elapsed "$hp")s)"
+	# the rebuilt initramfs is the one to boot
+	[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img"
+fi
+# The agent, into the overlay only.
+gf mkdir-p /usr/local/sbin
+gf upload "$here/agent/hvpci-kdump-agent" /usr/local/sbin/hvpci-kdump-agent
+gf chmod 0755 /usr/local/sbin/hvpci-kdump-agent
+for u in hvpci-kdump-agent.service hvpci-kdump-agent-crash.service; do
+	gf upload "$here/agent/$u" "/etc/systemd/system/$u"
+done
+gf mkdir-p /etc/systemd/system/multi-user.target.wants
+gf mkdir-p /etc/systemd/system/kdump-tools-dump.service.wants
+gf ln-sf /etc/systemd/system/hvpci-kdump-agent.service /etc/systemd/system/multi-user.target.wants/hvpci-kdump-agent.service
+gf ln-sf /etc/systemd/system/hvpci-kdump-agent-crash.service /etc/systemd/system/kdump-tools-dump.service.wants/hvpci-kdump-agent-crash.service
+gf umount-all
+gf_stop
+say "default entry: $kpath ($krel), initramfs ${ipath:-none}; ESP $esp"
+say "command line: $cmdline"
+phase agent-into-overlay
+
+reason="" rc=1
+finish() {
+	local v=$1
+	[ "$(ident)" = "$sum_before" ] ||
+		{ v="HARNESS ERROR" reason="the input file changed during the check"; rc=2; }
+	say "verdict: $v${reason:+: $reason}"
+	if [ -n "$json" ]; then
+		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${qemu_uid:-}" "${qemu_seccomp:-}" "${phases[@]}" <<'PY'
+import json, sys
+a = sys.argv
+out = {"image": a[2], "format": a[3], "verdict": a[4], "reason": a[5], "kernel": a[6],
+       "crash_kernel_vpci": {"module": a[7], "version": a[8], "hvpci_placement": a[9]},
+       "input_identity": a[10], "qemu_seccomp_sandbox": a[11] == "yes",
+       "qemu_uid": a[12], "qemu_seccomp_mode": a[13], "phases_s": {}}
+for p in a[14:]:
+    k, _, v = p.partition("=")
+    out["phases_s"][k] = float(v)
+json.dump(out, open(a[1], "w"), indent=2)
+PY
+	fi
+	if [ -n "$junit" ]; then
+		{
+			echo '<?xml version="1.0" encoding="UTF-8"?>'
+			echo "<testsuite name=\"hvpci-kdump-image\" tests=\"1\" failures=\"$([ "$rc" -eq 0 ] && echo 0 || echo 1)\" time=\"$(elapsed "$t0")\">"
+			printf '  <testcase classname="kdump-image" name="%s" time="%s">' "$(basename "$image" | sed 's/[&<>"]/_/g')" "$(elapsed "$t0")"
+			[ "$rc" -eq 0 ] || printf '<failure message="%s"/>' "$(sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' <<<"$v: $reason")"
+			echo '</testcase>'
+			echo '</testsuite>'
+		} >"$junit"
+	fi
+	[ -z "$keep" ] || say "artifacts kept in $keep"
+	exit "$rc"
+}
+
+# Reasons found in the image itself, before any boot.
+if [ "$kdump_installed" != true ]; then
+	reason="kdump not armed: kdump-tools is not installed in the image (no /usr/sbin/kdump-config)"
+	finish "NO DUMP"
+fi
+if [ "$use_kdump" != 1 ]; then
+	reason="kdump not armed: USE_KDUMP is not 1 in the image's /etc/default/kdump-tools"
+	finish "NO DUMP"
+fi
+if [[ " $cmdline " != *" crashkernel="* ]]; then
+	reason="crashkernel= missing from the default boot entry's command line, so no memory is reserved for a crash kernel"
+	finish "NO DUMP"
+fi
+
+# ---- boot: Gen2 shape of tests/e2e/models.sh, NVMe root behind vPCI
+qemu=${HVPCI_QEMU:-$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path 2>/dev/null)} ||
+	harness_error "the stand-in QEMU is not built (make setup)"
+# QEMU's seccomp sandbox, when the binary has it; the privilege drop always.
+sandbox=(-runas "$quser")
+if "$qemu" -sandbox on -M none -display none -nodefaults -S -monitor none -version >/dev/null 2>&1; then
+	# shellcheck disable=SC2054 # one QEMU option, comma-separated
+	sandbox+=(-sandbox on,obsolete=deny,spawn=deny,resourcecontrol=deny)
+	sandboxed=yes
+else
+	sandboxed=no
+	say "warning: $qemu has no seccomp support (built without --enable-seccomp); running without -sandbox, as $quser only"
+fi
+QEMU_ARGS=()
+firmware=()
+case $shape in
+azure-gen2) vm_gen2 "$scratch/overlay.qcow2" qcow2; firmware=(-bios "$ovmf") ;;
+esac
+# The harness adds two things to the entry's command line: the serial
+# console it reads, and panic=-1, so that a kernel or an initramfs that gives
+# up (no root: initramfs-tools panics) reboots, which ends the run, instead
+# of sitting in a rescue shell until the time limit. With a crash kernel
+# loaded, a panic still goes to kdump first. kdump-tools passes both on to
+# the crash kernel.
+append="$cmdline"
+[[ " $append " == *" console=ttyS0"* ]] || append="$append console=ttyS0"
+[[ " $append " == *" panic="* ]] || append="$append panic=-1"
+chown -R "$quser" "$scratch"
+: >"$scratch/serial.log"
+say "booting $krel in the stand-in ($shape, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
+set +e
+timeout -k 5 "$timeout_s" "$qemu" -accel tcg -cpu max -smp "$cpus" -m "$mem" \
+	"${firmware[@]}" -kernel "$scratch/vmlinuz" ${ipath:+-initrd "$scratch/initrd.img"} \
+	-append "$append" -display none -vga none -monitor none -nodefaults -no-reboot \
+	-serial "file:$scratch/serial.log" \
+	"${sandbox[@]}" \
+	"${QEMU_ARGS[@]}" 2>"$scratch/qemu.err" &
+qpid=$!
+set -e
+# Follow the console as data: one phase line per milestone.
+log=$scratch/serial.log
+seen_fw=0 seen_boot=0 seen_armed=0 seen_crash=0 seen_cku=0
+qemu_uid="" qemu_seccomp=""
+while kill -0 "$qpid" 2>/dev/null; do
+	sleep 2
+	if [ -z "$qemu_uid" ]; then
+		# what the kernel says of the QEMU process (the child of timeout)
+		qp=$(pgrep -P "$qpid" -x "$(basename "$qemu" | cut -c1-15)" || true)
+		if [ -n "$qp" ] && grep -aq 'Linux version' "$log"; then
+			qemu_uid=$(awk '/^Uid:/ { print $2 }' "/proc/$qp/status" 2>/dev/null || true)
+			qemu_seccomp=$(awk '/^Seccomp:/ { print $2 }' "/proc/$qp/status" 2>/dev/null || true)
+			say "QEMU pid $qp runs as uid ${qemu_uid:-?} (seccomp mode ${qemu_seccomp:-?}; 2 = filter)"
+		fi
+	fi
+	# milestones, each ending a phase: firmware (to the kernel's banner),
+	# boot (to the agent in userland), kdump-armed (the image's kdump
+	# service loaded a crash kernel), crash (sysrq to the crash kernel's
+	# banner), crash-kernel (to its userland), then dump-written (to
+	# QEMU's exit on the crash kernel's reboot)
+	if [ "$seen_fw" -eq 0 ] && grep -aq 'Linux version' "$log"; then seen_fw=1; phase firmware; fi
+	if [ "$seen_boot" -eq 0 ] && grep -aq 'HVPCI-AGENT stage=first' "$log"; then seen_boot=1; phase boot; fi
+	if [ "$seen_armed" -eq 0 ] && grep -aq 'HVPCI-AGENT kdump.armed=' "$log"; then seen_armed=1; phase kdump-armed; fi
+	if [ "$seen_crash" -eq 0 ] && [ "$(grep -ac 'Linux version' "$log")" -ge 2 ]; then seen_crash=1; phase crash; fi
+	if [ "$seen_cku" -eq 0 ] && grep -aq 'HVPCI-AGENT stage=crash' "$log"; then seen_cku=1; phase crash-kernel; fi
+done
+qrc=0
+wait "$qpid" || qrc=$?
+phase dump-written
+{ echo "---- qemu stderr ----"; cat "$scratch/qemu.err"; } >>"$log"
+# agent KEY: the agent's last value for KEY on the console, or nothing.
+agent() { { grep -a "^HVPCI-AGENT $1=" "$log" || true; } | tail -n 1 | cut -d= -f2- | tr -d '\r'; }
+crash_module=$(agent crash.vpci.module) crash_version=$(agent crash.vpci.version)
+crash_hvpci=$(agent crash.vpci.hvpci)
+
+# ---- read back: the newest /var/crash/<stamp>/ from the overlay
+gf_start
+gf add-drive "$scratch/overlay.qcow2" format:qcow2 readonly:true
+gf run || { gf_stop; harness_error "the libguestfs appliance did not start"; }
+gf_mount_os
+dumpdir=$(gf glob-expand '/var/crash/2*/' 2>/dev/null | sort | tail -n 1 || true)
+dumpfile=""
+if [ -n "$dumpdir" ]; then
+	dumpfile=$(gf glob-expand "${dumpdir}dump.*" 2>/dev/null | head -n 1 || true)
+	[ -z "$dumpfile" ] || gf download "$dumpfile" "$scratch/dump.raw"
+fi
+gf_stop
+phase read-back
+
+if [ -n "$dumpfile" ] && [ -s "$scratch/dump.raw" ]; then
+	chown "$quser" "$scratch/dump.raw"
+	if [ "$(head -c 12 "$scratch/dump.raw")" = makedumpfile ]; then
+		as_user makedumpfile -R "$scratch/vmcore" <"$scratch/dump.raw" >/dev/null 2>&1 || true
+	else
+		cp "$scratch/dump.raw" "$scratch/vmcore"
+	fi
+	if [ -s "$scratch/vmcore" ] && as_user makedumpfile --dump-dmesg "$scratch/vmcore" "$scratch/dmesg.txt" >/dev/null 2>&1 &&
+		grep -aq -e 'sysrq: Trigger a crash' -e 'sysrq triggered crash' "$scratch/dmesg.txt"; then
+		rc=0 reason="$dumpfile ($(wc -c <"$scratch/dump.raw") bytes); its dmesg holds the crashed kernel's log with the sysrq trigger"
+		say "crash kernel's vPCI driver: ${crash_module:-unknown}, version ${crash_version:-none (in-tree)}${crash_hvpci:+; hvpci placement: $crash_hvpci}"
+		phase verify
+		finish "DUMP SAVED"
+	fi
+	reason="dump incomplete: $dumpfile is not a dump that makedumpfile --dump-dmesg can read the crashed kernel's log from"
+	finish "NO DUMP"
+fi
+# No dump: say why, from the console (data only).
+if [ "$(agent kdump.armed)" = no ]; then
+	reason="kdump not armed: no crash kernel loaded ($(agent kdump.status))"
+elif grep -aq 'c0370048' "$log"; then
+	reason="host refused D0 with c0370048: the crash kernel's vPCI config window overlapped the framebuffer, so its NVMe root never came up"
+elif [ "$seen_crash" -eq 1 ] && grep -aq -e 'Gave up waiting for root' -e 'ALERT!' "$log"; then
+	reason="crash kernel found no root: $(grep -a -m1 -e 'ALERT!' -e 'Gave up waiting' "$log" | tr -d '\r')"
+elif [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	reason="timeout after ${timeout_s}s; last console lines: $({ grep -av '^----' "$log" || true; } | tail -n 5 | tr -d '\r' | tr '\n' '|')"
+elif [ "$seen_crash" -eq 1 ]; then
+	reason="the crash kernel saved no dump to /var/crash; last console lines: $(tail -n 5 "$log" | tr -d '\r' | tr '\n' '|')"
+else
+	reason="the guest never crashed (QEMU exit $qrc); last console lines: $(tail -n 5 "$log" | tr -d '\r' | tr '\n' '|')"
+fi
+finish "NO DUMP"

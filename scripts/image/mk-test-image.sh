@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Build a GPT/UEFI Debian disk image the way an image maintainer would, by a
+# route of its own (debootstrap, then libguestfs' guestfish for the disk,
+# GRUB and its config): no hvpci hook, no scenario service. It is the
+# test input of scripts/kdump-check.sh --image, including broken variants.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=scripts/image/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $(basename "$0") --out FILE [options]
+
+Build a Debian GPT/UEFI cloud-style disk image: an EFI system partition
+with GRUB (removable path), a root partition, Debian's cloud kernel,
+initramfs-tools with the Hyper-V and NVMe modules, kdump-tools with its
+crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
+
+  --out FILE         the image to write (required)
+  --format F         raw, qcow2, vpc (VHD dynamic), vpc-fixed, vhdx
+                     (default raw)
+  --kernel VER       Debian cloud kernel ABI, e.g. 6.1.0-57 (default: the
+                     one linux-image-cloud-amd64 points at)
+  --fs FS            root file system: ext4 or xfs (default ext4)
+  --variant V        ok (default); no-kdump: kdump-tools not installed;
+                     no-crashkernel: kdump-tools without its crashkernel=;
+                     devel: ok plus dkms, gcc, make and the kernel's
+                     headers (for kdump-check --with-hvpci)
+  -h, --help         this text
+
+Images are cached in \$HVPCI_CACHE/test-images by their inputs and copied
+to FILE.
+EOF
+}
+
+out="" format=raw kver="" fs=ext4 variant=ok
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) need_arg "$1" $#; out=$2; shift 2 ;;
+	--format) need_arg "$1" $#; format=$2; shift 2 ;;
+	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
+	--fs) need_arg "$1" $#; fs=$2; shift 2 ;;
+	--variant) need_arg "$1" $#; variant=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage_error "unknown argument: $1" ;;
+	esac
+done
+[ -n "$out" ] || usage_error "--out is required"
+case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
+case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
+case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
+[ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
+[ -n "$kver" ] || kver=$(default_kernel_version)
+krel=$(kernel_release "$kver")
+apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools
+
+mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+mirror=${mirror:-http://deb.debian.org/debian}
+pkgs=systemd-sysv,udev,kmod,initramfs-tools,e2fsprogs,xfsprogs,procps,grub-efi-amd64-bin,grub2-common,dosfstools
+dir=$HVPCI_CACHE/test-images
+mkdir -p "$dir"
+base_key=$(hash_inputs bookworm "$pkgs" "$mirror")
+base=$dir/bookworm-$base_key.tar
+if [ ! -f "$base" ]; then
+	start=$(now_s)
+	say "debootstrap bookworm from $mirror"
+	tmp=$(mktemp -d "$dir/.base-XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	debootstrap --variant=minbase --include="$pkgs" bookworm "$tmp/root" "$mirror" \
+		>"$tmp/debootstrap.log" 2>&1 ||
+		die "debootstrap failed; last lines: $(tail -n 3 "$tmp/debootstrap.log" | tr '\n' ' ')"
+	tar -C "$tmp/root" -cf "$base.tmp" .
+	mv "$base.tmp" "$base"
+	rm -rf "$tmp"
+	trap - EXIT
+	say "base system cached after $(elapsed "$start")s"
+fi
+
+key=$(hash_inputs "$0" "$base" "kver=$kver" "fs=$fs" "variant=$variant")
+img=$dir/$key.raw
+if [ ! -f "$img" ]; then
+	start=$(now_s)
+	say "image ($krel, $fs root, variant $variant): building"
+	work=$(mktemp -d "$dir/.build-XXXXXX")
+	root=$work/root
+	mounts=()
+	cleanup() {
+		local i
+		for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done
+		rm -rf "$work"
+	}
+	trap cleanup EXIT
+	mkdir "$root"
+	tar -C "$root" -xf "$base"
+	for m in proc sys dev dev/pts; do
+		mount --bind "/$m" "$root/$m"
+		mounts+=("$root/$m")
+	done
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null &&
+		rm -f "$root/etc/apt/sources.list"
+	in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+	# As Azure's images do: the serial console, and the Hyper-V and NVMe
+	# modules in the initramfs (initramfs-tools' MODULES=most).
+	echo debian >"$root/etc/hostname"
+	# MODULES=list: initramfs-tools' "dep" (which kdump-tools picks for
+	# its crash initramfs when the base is "most") cannot work out the
+	# root device inside a chroot.
+	printf '%s\n' hv_vmbus pci-hyperv nvme "$fs" >>"$root/etc/initramfs-tools/modules"
+	echo "MODULES=list" >"$root/etc/initramfs-tools/conf.d/cloud"
+	mkdir -p "$root/etc/default/grub.d"
+	cat >"$root/etc/default/grub.d/10-cloud.cfg" <<'EOF'
+GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200n8"
+GRUB_TIMEOUT=0
+GRUB_TERMINAL="console serial"
+EOF
+	in_root apt-get update -qq
+	ipkgs=("linux-image-$krel")
+	[ "$variant" = no-kdump ] || ipkgs+=(kdump-tools kexec-tools makedumpfile)
+	[ "$variant" != devel ] || ipkgs+=("linux-headers-$krel" dkms gcc make)
+	echo "kdump-tools kdump-tools/use_kdump boolean true" | in_root debconf-set-selections
+	in_root apt-get install -y -qq --no-install-recommends "${ipkgs[@]}" >"$work/apt.log" 2>&1 ||
+		die "apt-get install in the image failed: $(tail -n 3 "$work/apt.log" | tr '\n' ' ')"
+	if [ "$variant" != no-kdump ]; then
+		sed -i 's/^USE_KDUMP=.*/USE_KDUMP=1/' "$root/etc/default/kdump-tools"
+		[ "$variant" != no-crashkernel ] || rm -f "$root/etc/default/grub.d/kdump-tools.cfg"
+		in_root /etc/kernel/postinst.d/kdump-tools "$krel" >"$work/kdump-initrd.log" 2>&1 ||
+			die "kdump-tools made no crash initramfs: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
+		# as on an image booted once: kdump-config finds the record of
+		# the sysctls its initramfs was built with and does not rebuild
+		cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$krel"
+	fi
+	rm -f "$root/etc/resolv.conf"
+	for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[$i]}"; done
+	mounts=()
+	rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
+	passwd -R "$root" -d root >/dev/null
+
+	# The disk: GPT, a 127 MiB EFI system partition, the root file system;
+	# GRUB installed to the removable path and configured by update-grub,
+	# run inside the libguestfs appliance against the image's own tools.
+	uuid=$(cat /proc/sys/kernel/random/uuid)
+	tar -C "$root" -cf "$work/root.tar" .
+	rm -rf "$root"
+	truncate -s 4G "$work/disk.raw"
+	printf 'UUID=%s / %s defaults 0 1\nLABEL=UEFI /boot/efi vfat umask=0077 0 2\n' \
+		"$uuid" "$fs" >"$work/fstab"
+	guestfs_env guestfish -a "$work/disk.raw" >"$work/guestfish.log" 2>&1 <<EOF ||
+run
+part-init /dev/sda gpt
+part-add /dev/sda p 2048 262143
+part-add /dev/sda p 262144 -34
+part-set-gpt-type /dev/sda 1 C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+part-set-name /dev/sda 1 EFI
+mkfs vfat /dev/sda1 label:UEFI
+mkfs $fs /dev/sda2
+set-uuid /dev/sda2 $uuid
+mount /dev/sda2 /
+tar-in $work/root.tar /
+mkdir-p /boot/efi
+mount /dev/sda1 /boot/efi
+upload $work/fstab /etc/fstab
+command "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram --no-floppy"
+command "update-grub"
+umount-all
+EOF
+		die "guestfish could not make the disk: $(tail -n 3 "$work/guestfish.log" | tr '\n' ' ')"
+	mv "$work/disk.raw" "$img"
+	say "image built in $(elapsed "$start")s"
+fi
+case $format in
+raw) cp --sparse=always "$img" "$out" ;;
+qcow2 | vhdx) qemu-img convert -O "$format" "$img" "$out" ;;
+vpc) qemu-img convert -O vpc -o subformat=dynamic,force_size=on "$img" "$out" ;;
+vpc-fixed) qemu-img convert -O vpc -o subformat=fixed,force_size=on "$img" "$out" ;;
+esac
+say "test image ($krel, $fs, $variant, $format): $out"
