@@ -39,11 +39,15 @@ start=$(now_s)
 # tests: shellcheck python3 gcc make libcmocka-dev, clang with its
 # fuzzer and sanitizer runtimes (libclang-rt-14-dev);
 # driver: dkms, sparse, linux-source-6.1 (checkpatch.pl) and the headers
-# get-kernel.sh installs.
+# get-kernel.sh installs (or its build chroots, made with debootstrap);
+# kernels of other lines: xz-utils, zstd (compressed modules and images);
+# image checks: libguestfs-tools (its appliance runs under TCG here; it
+# puts a generic kernel into the host's /boot for that appliance).
 apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
-	dkms sparse linux-source-6.1
+	dkms sparse linux-source-6.1 \
+	libguestfs-tools xz-utils zstd
 [ "$packages_only" -eq 0 ] || exit 0
 
 [ -n "$kernels" ] || kernels=$(default_kernel_version)
