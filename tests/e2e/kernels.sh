@@ -23,3 +23,16 @@ kernel_line() {
 	v=${v%%+*}
 	printf '%s\n' "${v%.*}"
 }
+
+# hyperv_fb_keeps_screen_info [VER]: VER's hyperv_fb leaves the boot
+# framebuffer in screen_info when it takes the Gen2 framebuffer over, so a
+# KEXEC_FILE_LOAD crash kernel (the kernel hands its own screen_info on) is
+# told where the framebuffer is. Up to 6.8 hyperv_fb cleared it on Gen2; the
+# upstream change "fbdev/hyperv_fb: Do not clear global screen_info" (6.9)
+# stopped that. Observed here: 6.1 and 5.10 crash kernels see no efifb after
+# kexec -p -s, 6.12.117+deb13's sees it at 0x80000000.
+hyperv_fb_keeps_screen_info() {
+	local major minor
+	IFS=. read -r major minor <<<"$(kernel_line "${1:-}")"
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 9 ]; }
+}
