@@ -245,7 +245,8 @@ static void vpci_bar_set(HvVpci *v, HvVpciFunc *f, int i, bool ok,
                          const char *why)
 {
     PCIIORegion *r = &f->pdev->io_regions[i];
-    bool was_blocked = f->blocked_bars & (1 << i);
+    bool logged = (f->blocked_bars & (1 << i)) &&
+                  f->refused_addr[i] == r->addr;
 
     memory_region_set_enabled(r->memory, ok);
     if (ok) {
@@ -257,9 +258,11 @@ static void vpci_bar_set(HvVpci *v, HvVpciFunc *f, int i, bool ok,
     }
     f->blocked_bars |= 1 << i;
     f->live_addr[i] = PCI_BAR_UNMAPPED;
+    f->refused_addr[i] = r->addr;
     trace_vpci_bar_blocked(v->bus_index, f->pdev->devfn, i, r->addr,
                            r->size, why);
-    if (!was_blocked) {
+    /* once per place the guest tried (vpci_host_log caps the total) */
+    if (!logged) {
         vpci_host_log(v, "BAR%d of slot 0x%x at 0x%" PRIx64 "+0x%" PRIx64
                       " not mapped: %s", i,
                       VPCI_WSLOT_FROM_DEVFN(f->pdev->devfn),

@@ -62,6 +62,8 @@ typedef struct HvVpciFunc {
     uint8_t blocked_bars;
     /* address each BAR was last accepted at, PCI_BAR_UNMAPPED if none */
     pcibus_t live_addr[VPCI_NUM_BARS];
+    /* address each blocked BAR was last refused at (logged once there) */
+    pcibus_t refused_addr[VPCI_NUM_BARS];
 } HvVpciFunc;
 
 struct HvVpciHost {
