@@ -15,7 +15,8 @@
  *    packets (a guest that keeps queueing cannot hold the main loop);
  *  - every used interrupt entry belongs to a function on the bus, has a
  *    vector in 0x10-0xff and a block head of the same function;
- *  - deleting an interrupt of one function never frees another's entries.
+ *  - deleting an interrupt of one function never frees another's entries;
+ *  - a message newer than the agreed protocol version is never a success.
  *
  * This work is licensed under the terms of the GNU GPL, version 2 or later.
  * See the COPYING file in the top-level directory.
@@ -137,15 +138,41 @@ int vmbus_channel_reserve(VMBusChannel *c, uint32_t pktlen, uint32_t msglen)
     return 0;
 }
 
+/* Protocol version a message type exists from (0: every version) */
+static uint32_t fuzz_msg_since(uint32_t type)
+{
+    switch (type) {
+    case VPCI_MSG_RESOURCES_ASSIGNED2:
+    case VPCI_MSG_CREATE_INTERRUPT2:
+    case VPCI_MSG_DELETE_INTERRUPT2:
+        return VPCI_VERSION_1_2;
+    case VPCI_MSG_RESOURCES_ASSIGNED3:
+    case VPCI_MSG_CREATE_INTERRUPT3:
+        return VPCI_VERSION_1_4;
+    default:
+        return 0;
+    }
+}
+
 ssize_t vmbus_channel_send_completion(VMBusChanReq *req, void *msg,
                                       uint32_t msglen)
 {
     static uint8_t sink[65536];
+    uint32_t type = 0, status;
 
     /* the reservation is what the guest's ring has room for */
     assert(msglen == chan.reserved);
-    assert(msglen <= sizeof(sink));
+    assert(msglen <= sizeof(sink) && msglen >= sizeof(status));
     memcpy(sink, msg, msglen);
+    memcpy(&status, msg, sizeof(status));
+    if (req->msglen >= sizeof(type)) {
+        memcpy(&type, req->msg, sizeof(type));
+    }
+    if (status == VPCI_STATUS_SUCCESS && fuzz_msg_since(type) > bus->version) {
+        fprintf(stderr, "message 0x%x succeeded on protocol 0x%x\n", type,
+                bus->version);
+        abort();
+    }
     return msglen;
 }
 

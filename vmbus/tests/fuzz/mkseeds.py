@@ -73,6 +73,9 @@ def main():
         "regress-pass-bound": version() + d0_entry() +
         b"".join(rec(struct.pack("<IIII", POWER, wslot(0), 1, 0), 0)
                  for _ in range(300)),
+        # regression: CREATE_INTERRUPT3 (1.4) was served on a 1.1 bus
+        "regress-version-gate": version(0x10001) + d0_entry() +
+        create3(wslot(0), 0x40, 1),
         # completions deferred by a full ring, then sent
         "seed-ring-full": version() + rec(struct.pack("<I", RELATIONS), COMP | 4) +
         d0_entry(),

@@ -429,6 +429,7 @@ typedef struct VpciMsgSpec {
     uint32_t min_len;
     uint32_t reply_len;     /* fixed reply size, status included */
     VpciHandler handler;
+    uint32_t since;         /* protocol version it exists from; 0: 1.1 */
 } VpciMsgSpec;
 
 static const VpciMsgSpec vpci_msgs[] = {
@@ -445,21 +446,23 @@ static const VpciMsgSpec vpci_msgs[] = {
     { VPCI_MSG_RESOURCES_ASSIGNED, sizeof(VpciResourcesAssigned),
       0, vpci_h_resources_assigned },
     { VPCI_MSG_RESOURCES_ASSIGNED2, sizeof(VpciResourcesAssigned),
-      0, vpci_h_resources_assigned },
+      0, vpci_h_resources_assigned, VPCI_VERSION_1_2 },
     { VPCI_MSG_RESOURCES_ASSIGNED3, sizeof(VpciResourcesAssigned),
-      0, vpci_h_resources_assigned },
+      0, vpci_h_resources_assigned, VPCI_VERSION_1_4 },
     { VPCI_MSG_RESOURCES_RELEASED, sizeof(VpciChildMsg),
       sizeof(VpciStatusReply), vpci_h_resources_released },
     { VPCI_MSG_CREATE_INTERRUPT, sizeof(VpciCreateInterrupt1),
       sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
     { VPCI_MSG_CREATE_INTERRUPT2, sizeof(VpciCreateInterrupt2),
-      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
+      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt,
+      VPCI_VERSION_1_2 },
     { VPCI_MSG_CREATE_INTERRUPT3, sizeof(VpciCreateInterrupt3),
-      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
+      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt,
+      VPCI_VERSION_1_4 },
     { VPCI_MSG_DELETE_INTERRUPT, sizeof(VpciDeleteInterrupt),
       sizeof(VpciStatusReply), vpci_h_delete_interrupt },
     { VPCI_MSG_DELETE_INTERRUPT2, sizeof(VpciDeleteInterrupt),
-      sizeof(VpciStatusReply), vpci_h_delete_interrupt },
+      sizeof(VpciStatusReply), vpci_h_delete_interrupt, VPCI_VERSION_1_2 },
     { VPCI_MSG_POWER_STATE_CHANGE, sizeof(VpciPowerChange),
       sizeof(VpciPowerChangeReply), vpci_h_power },
     { VPCI_MSG_EJECTION_COMPLETE, sizeof(VpciChildMsg),
@@ -550,6 +553,10 @@ static bool vpci_handle_req(HvVpci *v, VMBusChanReq *req)
     } else if (req->msglen < spec->min_len) {
         status = vpci_bad(&c, VPCI_STATUS_BAD_DATA,
                           "packet shorter than its message");
+    } else if (spec->since > v->version) {
+        /* e.g. CREATE_INTERRUPT3 on a bus that agreed on 1.1 */
+        status = vpci_bad(&c, VPCI_STATUS_NOT_SUPPORTED,
+                          "message newer than the agreed protocol version");
     } else {
         status = spec->handler(&c);
     }
