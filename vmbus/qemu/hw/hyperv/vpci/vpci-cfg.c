@@ -344,7 +344,8 @@ void vpci_bars_forget(HvVpci *v, HvVpciFunc *f)
 /*
  * What the guest would read back from each BAR after writing all ones:
  * the size mask with the type bits, the upper half of a 64-bit BAR in the
- * following slot.
+ * following slot.  I/O BARs read as absent: vPCI has no I/O space (Hyper-V
+ * does not report them, and pci-hyperv complains about one it is given).
  */
 void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS])
 {
@@ -360,8 +361,6 @@ void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS])
         }
         mask = ~((uint64_t)r->size - 1);
         if (r->type & PCI_BASE_ADDRESS_SPACE_IO) {
-            bars[i] = ((uint32_t)mask & PCI_BASE_ADDRESS_IO_MASK) |
-                      PCI_BASE_ADDRESS_SPACE_IO;
             continue;
         }
         bars[i] = ((uint32_t)mask & PCI_BASE_ADDRESS_MEM_MASK) | r->type;
