@@ -24,6 +24,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "qemu/queue.h"
@@ -36,6 +37,7 @@
 #include "hw/i386/apic.h"
 #include "hw/hyperv/hyperv.h"
 #include "hw/hyperv/hv-tcg.h"
+#include "migration/blocker.h"
 #include "sysemu/reset.h"
 #include "sysemu/tcg.h"
 #include "hyperv-tcg.h"
@@ -108,6 +110,8 @@ typedef struct HvTcgPartition {
     uint64_t reference_tsc;
     MemoryRegion hcall_port;
     QLIST_HEAD(, HvRetargetHandlerEntry) retarget_handlers;
+    /* this state and the vCPUs' SynIC MSRs are in no migration stream */
+    Error *migration_blocker;
 } HvTcgPartition;
 
 static HvTcgPartition hv_partition;
@@ -213,18 +217,42 @@ bool hyperv_tcg_cpuid(X86CPU *cpu, uint32_t index,
 
 /* ------------------------------------------------------- hypercall page */
 
-static void hv_write_hypercall_page(uint64_t msr)
+/* Is the page at @gpa guest RAM (not MMIO, ROM or a hole)? */
+static bool hv_gpa_is_ram_page(hwaddr gpa)
+{
+    hwaddr xlat, len = TARGET_PAGE_SIZE;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, gpa, &xlat, &len,
+                                 true, MEMTXATTRS_UNSPECIFIED);
+    return memory_region_is_ram(mr) && !mr->readonly &&
+           !memory_region_is_rom(mr) && len >= TARGET_PAGE_SIZE;
+}
+
+/*
+ * Put the hypercall code at the page the guest chose.  Only over RAM: a
+ * page written over a device's MMIO would be 4 KiB of register writes.
+ */
+static bool hv_write_hypercall_page(uint64_t msr)
 {
     hwaddr gpa = msr & HV_HYPERCALL_PAGE_MASK;
     uint8_t page[TARGET_PAGE_SIZE];
     MemTxResult res;
 
+    if (!hv_gpa_is_ram_page(gpa)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "hyperv-tcg: hypercall page at 0x%"
+                      HWADDR_PRIx " is not guest RAM; not enabled\n", gpa);
+        trace_hyperv_tcg_hypercall_page(gpa, false);
+        return false;
+    }
     /* int3 after the stub, so a call into the rest of the page stops */
     memset(page, 0xcc, sizeof(page));
     memcpy(page, hv_hcall_stub, sizeof(hv_hcall_stub));
     res = address_space_write(&address_space_memory, gpa,
                               MEMTXATTRS_UNSPECIFIED, page, sizeof(page));
     trace_hyperv_tcg_hypercall_page(gpa, res == MEMTX_OK);
+    return res == MEMTX_OK;
 }
 
 static void hv_set_hypercall_msr(uint64_t val)
@@ -236,10 +264,10 @@ static void hv_set_hypercall_msr(uint64_t val)
     if (!hv_partition.guest_os_id) {
         val &= ~(uint64_t)HV_HYPERCALL_ENABLE;
     }
-    hv_partition.hypercall = val;
-    if (val & HV_HYPERCALL_ENABLE) {
-        hv_write_hypercall_page(val);
+    if ((val & HV_HYPERCALL_ENABLE) && !hv_write_hypercall_page(val)) {
+        val &= ~(uint64_t)HV_HYPERCALL_ENABLE;
     }
+    hv_partition.hypercall = val;
 }
 
 /* ------------------------------------------------------------ hypercalls */
@@ -481,10 +509,24 @@ static void hv_partition_reset(void *opaque)
     hv_partition.reference_tsc = 0;
 }
 
-static void hv_partition_init(void)
+static bool hv_partition_init(Error **errp)
 {
     if (hv_partition.initialized) {
-        return;
+        return true;
+    }
+    /*
+     * The guest OS id, the hypercall MSR and the vCPUs' SynIC state live
+     * here and in CPUX86State fields that only KVM's vmstate sections
+     * carry; VMBus's own state is not complete either.  A migration or
+     * savevm would lose hypercalls silently: refuse it instead.
+     */
+    error_setg(&hv_partition.migration_blocker, "Hyper-V enlightenments "
+               "under TCG (hvpci stand-in) do not support migration or "
+               "snapshots");
+    if (migrate_add_blocker(hv_partition.migration_blocker, errp) < 0) {
+        error_free(hv_partition.migration_blocker);
+        hv_partition.migration_blocker = NULL;
+        return false;
     }
     hv_partition.initialized = true;
     QLIST_INIT(&hv_partition.retarget_handlers);
@@ -493,6 +535,7 @@ static void hv_partition_init(void)
     memory_region_add_subregion(get_system_io(), HV_TCG_HCALL_PORT,
                                 &hv_partition.hcall_port);
     qemu_register_reset(hv_partition_reset, NULL);
+    return true;
 }
 
 /* ----------------------------------------------------------------- SynIC */
@@ -714,15 +757,18 @@ gp:
 
 /* ------------------------------------------------------ vCPU life cycle */
 
-static void hv_tcg_enable_cpu(X86CPU *cpu)
+static bool hv_tcg_enable_cpu(X86CPU *cpu, Error **errp)
 {
-    hv_partition_init();
+    if (!hv_partition_init(errp)) {
+        return false;
+    }
     if (hv_cpu_has(cpu, HYPERV_FEAT_SYNIC) &&
         !object_resolve_path_component(OBJECT(cpu), "synic")) {
         hyperv_synic_add(CPU(cpu));
     }
     hyperv_tcg_cpu_reset(cpu);
     trace_hyperv_tcg_enable(hv_vp(cpu), cpu->hyperv_features);
+    return true;
 }
 
 void hyperv_tcg_cpu_realize(X86CPU *cpu, Error **errp)
@@ -751,7 +797,7 @@ void hyperv_tcg_cpu_realize(X86CPU *cpu, Error **errp)
                    HV_TCG_MAX_VPS);
         return;
     }
-    hv_tcg_enable_cpu(cpu);
+    hv_tcg_enable_cpu(cpu, errp);
 }
 
 void hyperv_tcg_cpu_reset(X86CPU *cpu)
@@ -768,7 +814,17 @@ void hyperv_tcg_cpu_reset(X86CPU *cpu)
     for (i = 0; i < HV_SINT_COUNT; i++) {
         env->msr_hv_synic_sint[i] = HV_SINT_MASKED;
     }
-    /* devices with SINT routes have been reset before the vCPUs */
+    if (current_cpu == CPU(cpu)) {
+        /*
+         * The vCPU resets itself only on an INIT, which the guest can send
+         * at any time (a kdump kernel bringing up the CPUs does): VMBus
+         * keeps its SINT routes to this VP then.
+         */
+        trace_hyperv_tcg_init(hv_vp(cpu));
+        hyperv_synic_init_reset(CPU(cpu));
+        return;
+    }
+    /* a machine reset: devices with SINT routes were reset before the vCPUs */
     hyperv_synic_reset(CPU(cpu));
 }
 
@@ -796,7 +852,9 @@ bool hyperv_tcg_prepare_vmbus(Error **errp)
             return false;
         }
         cpu->hyperv_features |= HV_TCG_VMBUS_FEATURES;
-        hv_tcg_enable_cpu(cpu);
+        if (!hv_tcg_enable_cpu(cpu, errp)) {
+            return false;
+        }
     }
     return true;
 }

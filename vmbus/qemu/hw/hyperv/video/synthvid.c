@@ -18,6 +18,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/log.h"
 #include "qemu/error-report.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -58,9 +59,14 @@ struct HvSynthvid {
     uint64_t vram_base;
     bool vram_guest_set;
     uint64_t fw_base_now;       /* the firmware's location this boot */
+    /* VRAM moves reported on stderr this boot (the guest picks how many) */
+    uint32_t vram_reports;
 
     Notifier machine_done;
 };
+
+/* VRAM moves reported on stderr per boot */
+#define SYNTHVID_VRAM_REPORTS_MAX   8
 
 static const SvResolution synthvid_modes[] = {
     { 1024, 768 }, { 1152, 864 }, { 1280, 720 }, { 1280, 1024 },
@@ -129,6 +135,7 @@ static void synthvid_machine_reset(void *opaque)
     HvSynthvid *s = opaque;
 
     s->vram_guest_set = false;
+    s->vram_reports = 0;
     synthvid_set_vram(s, synthvid_fw_base(s), s->fw_vram_size);
     s->fw_base_now = s->vram_base;
     trace_synthvid_machine_reset(s->vram_base, s->fw_vram_size);
@@ -215,18 +222,23 @@ static void synthvid_h_vram(HvSynthvid *s, const void *p)
         /* a user context that does not match tells the guest "refused" */
         ok = false;
         ack.user_ctx = ~req->user_ctx;
-        warn_report("hv-synthvid: VRAM location 0x%" PRIx64 " refused",
-                    req->gpa);
+        qemu_log_mask(LOG_GUEST_ERROR, "hv-synthvid: VRAM location 0x%"
+                      PRIx64 " refused\n", req->gpa);
     }
     trace_synthvid_vram(req->gpa, req->gpa_specified, ok);
-    if (ok && old != s->vram_base) {
+    /*
+     * A move is worth a line for the user (where the host now sees the
+     * framebuffer), but the guest decides how often it sends this: the
+     * first few per boot go to stderr, the rest only to the trace.
+     */
+    if (ok && old != s->vram_base &&
+        s->vram_reports < SYNTHVID_VRAM_REPORTS_MAX) {
+        s->vram_reports++;
         info_report("hv-synthvid: the guest moved VRAM from 0x%" PRIx64
-                    " to 0x%" PRIx64 "-0x%" PRIx64, old, s->vram_base,
-                    s->vram_base + synthvid_vram_size() - 1);
-    } else if (ok) {
-        info_report("hv-synthvid: the guest set VRAM at 0x%" PRIx64 "-0x%"
-                    PRIx64 " (unchanged)", s->vram_base,
-                    s->vram_base + synthvid_vram_size() - 1);
+                    " to 0x%" PRIx64 "-0x%" PRIx64 "%s", old, s->vram_base,
+                    s->vram_base + synthvid_vram_size() - 1,
+                    s->vram_reports == SYNTHVID_VRAM_REPORTS_MAX ?
+                    " (further moves only in the trace)" : "");
     }
     synthvid_send(s, SV_MSG_VRAM_ACK, &ack, sizeof(ack));
 

@@ -97,6 +97,12 @@ static void vpci_cfg_write(void *opaque, hwaddr addr, uint64_t val,
     if (!f || vpci_touches_rom(off, size)) {
         return;
     }
+    /*
+     * The PCI core maps a moved BAR at once; our policy may then refuse it.
+     * One memory transaction for both, so no vCPU ever sees the BAR over
+     * a range the policy keeps for another device.
+     */
+    memory_region_transaction_begin();
     pci_host_config_write_common(f->pdev, off, pci_config_size(f->pdev),
                                  val, size);
     if (ranges_overlap(off, size, PCI_COMMAND, 2) ||
@@ -104,6 +110,7 @@ static void vpci_cfg_write(void *opaque, hwaddr addr, uint64_t val,
                        PCI_BASE_ADDRESS_5 + 4 - PCI_BASE_ADDRESS_0)) {
         vpci_bars_update(v);
     }
+    memory_region_transaction_commit();
 }
 
 const MemoryRegionOps vpci_cfg_window_ops = {
@@ -178,15 +185,26 @@ static void vpci_collect_live(GArray *spans)
     }
 }
 
+/* Is @owner one of the BARs of @f? */
+static bool vpci_span_of_func(const void *owner, HvVpciFunc *f)
+{
+    const PCIIORegion *r = owner;
+
+    return f && f->pdev && r >= f->pdev->io_regions &&
+           r < f->pdev->io_regions + PCI_NUM_REGIONS;
+}
+
+/* A span other than @self's, and not one of @func's BARs, meets the range */
 static bool vpci_spans_hit(GArray *spans, uint64_t base, uint64_t size,
-                           const void *self)
+                           const void *self, HvVpciFunc *func)
 {
     guint i;
 
     for (i = 0; i < spans->len; i++) {
         VpciSpan *s = &g_array_index(spans, VpciSpan, i);
 
-        if (s->owner != self && ranges_overlap(base, size, s->base, s->size)) {
+        if (s->owner != self && !vpci_span_of_func(s->owner, func) &&
+            ranges_overlap(base, size, s->base, s->size)) {
             return true;
         }
     }
@@ -207,15 +225,15 @@ static HvRangeVerdict vpci_layout_verdict(HvVpci *v, uint64_t base,
     return hv_layout_check(&l, base, size);
 }
 
-HvRangeVerdict vpci_range_check(HvVpci *v, uint64_t base, uint64_t size,
-                                const char **why)
+HvRangeVerdict vpci_range_check(HvVpci *v, HvVpciFunc *f, uint64_t base,
+                                uint64_t size, const char **why)
 {
     g_autoptr(GArray) spans = g_array_new(false, false, sizeof(VpciSpan));
     HvRangeVerdict verdict = vpci_layout_verdict(v, base, size);
 
     if (verdict == HV_RANGE_OK) {
         vpci_collect_live(spans);
-        if (vpci_spans_hit(spans, base, size, NULL)) {
+        if (vpci_spans_hit(spans, base, size, NULL, f)) {
             verdict = HV_RANGE_BUSY;
         }
     }
@@ -227,7 +245,8 @@ static void vpci_bar_set(HvVpci *v, HvVpciFunc *f, int i, bool ok,
                          const char *why)
 {
     PCIIORegion *r = &f->pdev->io_regions[i];
-    bool was_blocked = f->blocked_bars & (1 << i);
+    bool logged = (f->blocked_bars & (1 << i)) &&
+                  f->refused_addr[i] == r->addr;
 
     memory_region_set_enabled(r->memory, ok);
     if (ok) {
@@ -239,13 +258,15 @@ static void vpci_bar_set(HvVpci *v, HvVpciFunc *f, int i, bool ok,
     }
     f->blocked_bars |= 1 << i;
     f->live_addr[i] = PCI_BAR_UNMAPPED;
+    f->refused_addr[i] = r->addr;
     trace_vpci_bar_blocked(v->bus_index, f->pdev->devfn, i, r->addr,
                            r->size, why);
-    if (!was_blocked) {
-        warn_report("hv-vpci: vpci%u: BAR%d of slot 0x%x at 0x%" PRIx64
-                    "+0x%" PRIx64 " not mapped: %s", v->bus_index, i,
-                    VPCI_WSLOT_FROM_DEVFN(f->pdev->devfn),
-                    (uint64_t)r->addr, (uint64_t)r->size, why);
+    /* once per place the guest tried (vpci_host_log caps the total) */
+    if (!logged) {
+        vpci_host_log(v, "BAR%d of slot 0x%x at 0x%" PRIx64 "+0x%" PRIx64
+                      " not mapped: %s", i,
+                      VPCI_WSLOT_FROM_DEVFN(f->pdev->devfn),
+                      (uint64_t)r->addr, (uint64_t)r->size, why);
     }
 }
 
@@ -290,7 +311,7 @@ void vpci_bars_update(HvVpci *unused)
                 }
                 verdict = vpci_layout_verdict(v, r->addr, r->size);
                 if (verdict == HV_RANGE_OK &&
-                    vpci_spans_hit(live, r->addr, r->size, r)) {
+                    vpci_spans_hit(live, r->addr, r->size, r, NULL)) {
                     verdict = HV_RANGE_BUSY;
                 }
                 vpci_bar_set(v, f, i, verdict == HV_RANGE_OK,
@@ -323,7 +344,8 @@ void vpci_bars_forget(HvVpci *v, HvVpciFunc *f)
 /*
  * What the guest would read back from each BAR after writing all ones:
  * the size mask with the type bits, the upper half of a 64-bit BAR in the
- * following slot.
+ * following slot.  I/O BARs read as absent: vPCI has no I/O space (Hyper-V
+ * does not report them, and pci-hyperv complains about one it is given).
  */
 void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS])
 {
@@ -339,8 +361,6 @@ void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS])
         }
         mask = ~((uint64_t)r->size - 1);
         if (r->type & PCI_BASE_ADDRESS_SPACE_IO) {
-            bars[i] = ((uint32_t)mask & PCI_BASE_ADDRESS_IO_MASK) |
-                      PCI_BASE_ADDRESS_SPACE_IO;
             continue;
         }
         bars[i] = ((uint32_t)mask & PCI_BASE_ADDRESS_MEM_MASK) | r->type;

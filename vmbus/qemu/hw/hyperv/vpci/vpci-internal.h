@@ -24,6 +24,7 @@ void vpci_finish_eject(HvVpci *v, HvVpciFunc *f);
 void vpci_forget_d0(HvVpci *v, const char *why);
 void vpci_refresh_layout(HvVpci *v);
 uint64_t vpci_device_id_base(HvVpci *v);
+void G_GNUC_PRINTF(2, 3) vpci_host_log(HvVpci *v, const char *fmt, ...);
 
 /* vpci-msg.c */
 void vpci_chan_notify(VMBusChannel *chan);
@@ -34,8 +35,8 @@ void vpci_cfg_window_map(HvVpci *v, uint64_t base);
 void vpci_cfg_window_unmap(HvVpci *v);
 void vpci_bars_update(HvVpci *v);
 void vpci_bars_forget(HvVpci *v, HvVpciFunc *f);
-HvRangeVerdict vpci_range_check(HvVpci *v, uint64_t base, uint64_t size,
-                                const char **why);
+HvRangeVerdict vpci_range_check(HvVpci *v, HvVpciFunc *f, uint64_t base,
+                                uint64_t size, const char **why);
 void vpci_probed_bars(PCIDevice *pdev, uint32_t bars[VPCI_NUM_BARS]);
 
 /* vpci-irq.c */

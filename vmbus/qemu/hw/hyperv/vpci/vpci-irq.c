@@ -104,7 +104,9 @@ uint32_t vpci_irq_create(HvVpci *v, HvVpciFunc *f, uint32_t vector,
                                "vector count not a power of two up to 32");
         return VPCI_STATUS_INVALID_PARAMETER;
     }
-    if (vector < VPCI_VECTOR_MIN || vector + count - 1 > VPCI_VECTOR_MAX) {
+    /* CREATE_INTERRUPT3 has a 32-bit vector: no vector + count - 1 wrap */
+    if (vector < VPCI_VECTOR_MIN || vector > VPCI_VECTOR_MAX ||
+        count - 1 > VPCI_VECTOR_MAX - vector) {
         trace_vpci_irq_refused(v->bus_index, devfn, vector, count,
                                "vector outside 0x10-0xff");
         return VPCI_STATUS_INVALID_PARAMETER;
@@ -138,6 +140,7 @@ uint32_t vpci_irq_create(HvVpci *v, HvVpciFunc *f, uint32_t vector,
         irq->target_vp = vp;
         irq->deliveries = 0;
         irq->block = i ? 0 : count;
+        irq->head = base;
     }
     out->reserved = 0;
     out->vector_count = count;
@@ -151,16 +154,24 @@ uint32_t vpci_irq_delete(HvVpci *v, HvVpciFunc *f, uint64_t address,
                          uint32_t data)
 {
     HvVpciIrq *irq = vpci_irq_lookup(v, address, data);
-    unsigned i, n;
+    unsigned i, n, head;
 
     if (!irq || irq->devfn != f->pdev->devfn) {
         trace_vpci_irq_refused(v->bus_index, f->pdev->devfn, data, 0,
                                "delete of an unknown interrupt");
         return VPCI_STATUS_INVALID_PARAMETER;
     }
+    /*
+     * Deleting a block's first entry deletes the block: the entries still
+     * in it.  One of them deleted earlier may since belong to another
+     * interrupt, even another function's; that one stays.
+     */
+    head = irq - v->irqs;
     n = irq->block ? irq->block : 1;
-    for (i = 0; i < n && irq + i < v->irqs + HV_VPCI_IRQ_TABLE_SIZE; i++) {
-        irq[i].used = false;
+    for (i = 0; i < n && head + i < HV_VPCI_IRQ_TABLE_SIZE; i++) {
+        if (irq[i].used && irq[i].head == head) {
+            irq[i].used = false;
+        }
     }
     trace_vpci_irq_delete(v->bus_index, f->pdev->devfn, data);
     return VPCI_STATUS_SUCCESS;

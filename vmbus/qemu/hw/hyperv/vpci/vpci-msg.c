@@ -25,6 +25,9 @@ typedef struct VpciMsgCtx {
 
 typedef uint32_t (*VpciHandler)(VpciMsgCtx *c);
 
+/* Packets one channel pass handles before it yields to the main loop */
+#define VPCI_PACKETS_PER_PASS   64
+
 static uint32_t vpci_bad(VpciMsgCtx *c, uint32_t status, const char *why)
 {
     trace_vpci_bad_msg(c->v->bus_index, c->type, c->len, status, why);
@@ -111,13 +114,13 @@ static uint32_t vpci_h_d0_entry(VpciMsgCtx *c)
     if (base & (VPCI_CFG_SPACE_SIZE - 1)) {
         trace_vpci_d0_entry(v->bus_index, base, VPCI_STATUS_INVALID_PARAMETER,
                             "config window not page aligned");
-        warn_report("hv-vpci: vpci%u: D0 entry refused: config window 0x%"
-                    PRIx64 " is not page aligned", v->bus_index, base);
+        vpci_host_log(v, "D0 entry refused: config window 0x%" PRIx64
+                      " is not page aligned", base);
         return VPCI_STATUS_INVALID_PARAMETER;
     }
 
     vpci_refresh_layout(v);
-    verdict = vpci_range_check(v, base, VPCI_CFG_WINDOW_SIZE, &why);
+    verdict = vpci_range_check(v, NULL, base, VPCI_CFG_WINDOW_SIZE, &why);
     if (verdict != HV_RANGE_OK) {
         uint32_t status = verdict == HV_RANGE_OUTSIDE_MMIO ||
                           verdict == HV_RANGE_EMPTY ?
@@ -125,10 +128,9 @@ static uint32_t vpci_h_d0_entry(VpciMsgCtx *c)
                           VPCI_STATUS_RANGE_IN_USE;
 
         trace_vpci_d0_entry(v->bus_index, base, status, why);
-        warn_report("hv-vpci: vpci%u: D0 entry refused with status 0x%x: "
-                    "config window 0x%" PRIx64 "-0x%" PRIx64 " %s",
-                    v->bus_index, status, base,
-                    base + VPCI_CFG_WINDOW_SIZE - 1, why);
+        vpci_host_log(v, "D0 entry refused with status 0x%x: config window "
+                      "0x%" PRIx64 "-0x%" PRIx64 " %s", status, base,
+                      base + VPCI_CFG_WINDOW_SIZE - 1, why);
         return status;
     }
 
@@ -274,11 +276,12 @@ static uint32_t vpci_h_resources_assigned(VpciMsgCtx *c)
              p->type != VPCI_RES_TYPE_MEMORY_LARGE) || !len) {
             continue;
         }
-        verdict = vpci_range_check(v, p->start, len, &why);
+        /* the function's own BARs may already sit there: that is fine */
+        verdict = vpci_range_check(v, f, p->start, len, &why);
         if (verdict != HV_RANGE_OK) {
-            warn_report("hv-vpci: vpci%u: resources for slot 0x%x refused: "
-                        "BAR range 0x%" PRIx64 "+0x%" PRIx64 " %s",
-                        v->bus_index, m->wslot, p->start, len, why);
+            vpci_host_log(v, "resources for slot 0x%x refused: BAR range "
+                          "0x%" PRIx64 "+0x%" PRIx64 " %s", m->wslot,
+                          p->start, len, why);
             return vpci_bad(c, VPCI_STATUS_RANGE_IN_USE, why);
         }
     }
@@ -426,6 +429,7 @@ typedef struct VpciMsgSpec {
     uint32_t min_len;
     uint32_t reply_len;     /* fixed reply size, status included */
     VpciHandler handler;
+    uint32_t since;         /* protocol version it exists from; 0: 1.1 */
 } VpciMsgSpec;
 
 static const VpciMsgSpec vpci_msgs[] = {
@@ -442,21 +446,23 @@ static const VpciMsgSpec vpci_msgs[] = {
     { VPCI_MSG_RESOURCES_ASSIGNED, sizeof(VpciResourcesAssigned),
       0, vpci_h_resources_assigned },
     { VPCI_MSG_RESOURCES_ASSIGNED2, sizeof(VpciResourcesAssigned),
-      0, vpci_h_resources_assigned },
+      0, vpci_h_resources_assigned, VPCI_VERSION_1_2 },
     { VPCI_MSG_RESOURCES_ASSIGNED3, sizeof(VpciResourcesAssigned),
-      0, vpci_h_resources_assigned },
+      0, vpci_h_resources_assigned, VPCI_VERSION_1_4 },
     { VPCI_MSG_RESOURCES_RELEASED, sizeof(VpciChildMsg),
       sizeof(VpciStatusReply), vpci_h_resources_released },
     { VPCI_MSG_CREATE_INTERRUPT, sizeof(VpciCreateInterrupt1),
       sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
     { VPCI_MSG_CREATE_INTERRUPT2, sizeof(VpciCreateInterrupt2),
-      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
+      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt,
+      VPCI_VERSION_1_2 },
     { VPCI_MSG_CREATE_INTERRUPT3, sizeof(VpciCreateInterrupt3),
-      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt },
+      sizeof(VpciCreateInterruptReply), vpci_h_create_interrupt,
+      VPCI_VERSION_1_4 },
     { VPCI_MSG_DELETE_INTERRUPT, sizeof(VpciDeleteInterrupt),
       sizeof(VpciStatusReply), vpci_h_delete_interrupt },
     { VPCI_MSG_DELETE_INTERRUPT2, sizeof(VpciDeleteInterrupt),
-      sizeof(VpciStatusReply), vpci_h_delete_interrupt },
+      sizeof(VpciStatusReply), vpci_h_delete_interrupt, VPCI_VERSION_1_2 },
     { VPCI_MSG_POWER_STATE_CHANGE, sizeof(VpciPowerChange),
       sizeof(VpciPowerChangeReply), vpci_h_power },
     { VPCI_MSG_EJECTION_COMPLETE, sizeof(VpciChildMsg),
@@ -547,6 +553,10 @@ static bool vpci_handle_req(HvVpci *v, VMBusChanReq *req)
     } else if (req->msglen < spec->min_len) {
         status = vpci_bad(&c, VPCI_STATUS_BAD_DATA,
                           "packet shorter than its message");
+    } else if (spec->since > v->version) {
+        /* e.g. CREATE_INTERRUPT3 on a bus that agreed on 1.1 */
+        status = vpci_bad(&c, VPCI_STATUS_NOT_SUPPORTED,
+                          "message newer than the agreed protocol version");
     } else {
         status = spec->handler(&c);
     }
@@ -582,36 +592,38 @@ static void vpci_flush_pending(HvVpci *v)
 }
 
 /*
- * The guest signals only when it writes into an empty ring.  A packet it
- * adds while we are still busy with earlier ones comes without a signal, so
- * after publishing our read index we look again until the ring is empty.
+ * One pass handles at most VPCI_PACKETS_PER_PASS packets, then publishes the
+ * read index and returns to the main loop: a guest that keeps queueing
+ * packets cannot hold the main loop (QMP, "stop" included).  Packets left in
+ * the ring, or queued by the guest during the pass without a signal (it
+ * signals only into an empty ring), bring us back: vmbus_channel_recv_done()
+ * kicks the channel again when the ring is not empty (patch 0110).
  */
 void vpci_chan_notify(VMBusChannel *chan)
 {
     HvVpci *v = HV_VPCI(vmbus_channel_device(chan));
     VMBusChanReq *req;
-    bool progress, blocked = false;
+    unsigned n = 0;
 
-    do {
-        progress = false;
-        if (vmbus_channel_recv_start(chan)) {
-            trace_vpci_bad_msg(v->bus_index, 0, 0, 0, "receive ring unusable");
-            return;
-        }
-        while ((req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
-            bool done = vpci_handle_req(v, req);
+    if (vmbus_channel_recv_start(chan)) {
+        trace_vpci_bad_msg(v->bus_index, 0, 0, 0, "receive ring unusable");
+        return;
+    }
+    while (n < VPCI_PACKETS_PER_PASS &&
+           (req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
+        bool done = vpci_handle_req(v, req);
 
-            if (done) {
-                vmbus_channel_recv_pop(chan);
-                progress = true;
-            }
-            vmbus_free_req(req);
-            if (!done) {
-                blocked = true;
-                break;
-            }
+        if (done) {
+            vmbus_channel_recv_pop(chan);
+            n++;
         }
-        vmbus_channel_recv_done(chan);
-    } while (progress && !blocked);
+        vmbus_free_req(req);
+        if (!done) {
+            /* no room for the completion: the guest signals when there is */
+            break;
+        }
+    }
+    vmbus_channel_recv_done(chan);
+    trace_vpci_pass(v->bus_index, n);
     vpci_flush_pending(v);
 }

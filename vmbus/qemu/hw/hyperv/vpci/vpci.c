@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
@@ -31,6 +32,35 @@
 
 HvVpciList hv_vpci_buses = QTAILQ_HEAD_INITIALIZER(hv_vpci_buses);
 static uint32_t hv_vpci_count;
+
+/* Refusals per bus and boot that reach stderr; the rest is a guest error */
+#define VPCI_HOST_LOG_MAX   16
+
+/*
+ * A refusal Hyper-V would record in its host event log (the "PCI
+ * Pass-through VSP failed D0 Entry" lines an administrator reads): a user of
+ * the stand-in wants to see it without turning on traces.  The guest decides
+ * how often it happens, so each bus prints the first VPCI_HOST_LOG_MAX per
+ * boot on stderr; later ones go through -d guest_errors.
+ */
+void vpci_host_log(HvVpci *v, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (v->host_log_lines < VPCI_HOST_LOG_MAX) {
+        v->host_log_lines++;
+        warn_report("hv-vpci: vpci%u: %s%s", v->bus_index, msg,
+                    v->host_log_lines == VPCI_HOST_LOG_MAX ?
+                    " (further refusals only with -d guest_errors)" : "");
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "hv-vpci: vpci%u: %s\n", v->bus_index,
+                  msg);
+}
 
 HvVpciFunc *vpci_func_by_wslot(HvVpci *v, uint32_t wslot)
 {
@@ -430,8 +460,6 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
     }
 
     memory_region_init(&v->bar_space, OBJECT(v), "hv-vpci-bars", UINT64_MAX);
-    memory_region_add_subregion_overlap(get_system_memory(), 0, &v->bar_space,
-                                        -1);
     memory_region_init(&v->io_space, OBJECT(v), "hv-vpci-io", 0x10000);
     memory_region_init_io(&v->cfg_window, OBJECT(v), &vpci_cfg_window_ops, v,
                           "hv-vpci-cfg-window", VPCI_CFG_WINDOW_SIZE);
@@ -449,8 +477,16 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
     pci_bus_irqs(v->bus, vpci_intx_set, vpci_intx_map, v, PCI_NUM_PINS);
     qbus_set_hotplug_handler(BUS(v->bus), OBJECT(v));
     if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(v->host), errp)) {
+        /* nothing of ours is in the memory map yet */
+        pci_unregister_root_bus(v->bus);
+        object_unparent(OBJECT(v->host));
+        v->host = NULL;
+        v->bus = NULL;
         return;
     }
+    /* mapped only now that nothing can fail: a failed realize leaves none */
+    memory_region_add_subregion_overlap(get_system_memory(), 0, &v->bar_space,
+                                        -1);
 
     v->eject_bh = qemu_bh_new_guarded(vpci_eject_bh, v,
                                       &DEVICE(v)->mem_reentrancy_guard);
@@ -531,6 +567,7 @@ static void vpci_machine_reset(void *opaque)
 
     vpci_bus_down(v);
     vpci_forget_d0(v, "VM reset");
+    v->host_log_lines = 0;
 }
 
 /*

@@ -78,6 +78,13 @@ int hyperv_tcg_deliver_sint(CPUState *cs, uint32_t sint);
 void hyperv_synic_eom(CPUState *cs);
 
 /*
+ * The guest sent @cs an INIT: reset its SynIC (pages unmapped and cleared)
+ * while devices keep their SINT routes to it.  In hw/hyperv/hyperv.c (patch
+ * 0111).  Needs the BQL.
+ */
+void hyperv_synic_init_reset(CPUState *cs);
+
+/*
  * Called by vmbus-bridge before it needs SynIC: under TCG, when no vCPU asked
  * for Hyper-V enlightenments with -cpu hv-*, turn on the set VMBus needs
  * (hv-vpindex, hv-synic, hv-time, hv-relaxed) on every vCPU.

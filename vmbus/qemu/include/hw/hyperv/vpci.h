@@ -39,6 +39,7 @@ typedef struct HvVpciIrq {
     uint8_t devfn;
     uint8_t delivery_mode;
     uint8_t block;          /* on the first entry of a multi-MSI block: size */
+    uint16_t head;          /* table index of its block's first entry */
     uint32_t vector;
     uint32_t target_vp;
     uint64_t deliveries;
@@ -61,6 +62,8 @@ typedef struct HvVpciFunc {
     uint8_t blocked_bars;
     /* address each BAR was last accepted at, PCI_BAR_UNMAPPED if none */
     pcibus_t live_addr[VPCI_NUM_BARS];
+    /* address each blocked BAR was last refused at (logged once there) */
+    pcibus_t refused_addr[VPCI_NUM_BARS];
 } HvVpciFunc;
 
 struct HvVpciHost {
@@ -97,6 +100,7 @@ struct HvVpci {
     bool cfg_mapped;
     uint32_t cfg_slot;          /* last value written to the slot register */
     uint64_t cfg_accesses;      /* config window MMIO accesses (stats) */
+    uint32_t host_log_lines;    /* refusals reported on stderr (a cap) */
 
     /*
      * The guest's side went away (VMBus unload, reconnect, channel close)
