@@ -16,7 +16,7 @@ DEFAULT_KERNEL := $(shell . scripts/lib/common.sh && default_kernel_version)
 KERNELS ?= $(DEFAULT_KERNEL) 6.1.0-50
 export HVPCI_KERNELS := $(KERNELS)
 
-.PHONY: help setup check kdump-check scenarios list-scenarios bench clean
+.PHONY: help setup check kdump-check scenarios list-scenarios bench deb clean
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
@@ -25,6 +25,7 @@ help:
 	@echo "make setup         Debian packages, guest kernels ($(KERNELS)), stand-in QEMU"
 	@echo "make scenarios S='boot ...'  run chosen end-to-end scenarios"
 	@echo "make list-scenarios          list scenario names"
+	@echo "make deb           the hvpci-dkms Debian package: build/hvpci-dkms_<version>_all.deb"
 	@echo "make bench         benchmarks (figures and ratios, not pass/fail)"
 	@echo "make clean         remove build/ (the cache in \$$HVPCI_CACHE stays)"
 
@@ -49,6 +50,10 @@ list-scenarios:
 bench:
 	@if [ -f tests/bench/Makefile ]; then $(MAKE) -s -C tests/bench run; \
 	else echo "no benchmarks yet"; fi
+
+# The package a fleet installs (packaging/README.md); needs debhelper, dh-dkms.
+deb:
+	@packaging/build-deb.sh
 
 clean:
 	rm -rf build
