@@ -29,9 +29,11 @@ usage() {
 	cat <<EOF
 Usage: $(basename "$0") [--release NAME]... [--no-install] [--keep] [--source DIR]
 
-  --release NAME   install/remove test on this release (repeatable; default
-                   bullseye bookworm trixie). Kernels: bullseye ${KERNELS[bullseye]};
-                   bookworm ${KERNELS[bookworm]}; trixie ${KERNELS[trixie]}.
+  --release NAME   install/remove test on this release (repeatable). Default:
+                   trixie (a modular and a built-in pci-hyperv kernel, about
+                   5 minutes); with HVPCI_ALL=1 bullseye bookworm trixie.
+                   Kernels: bullseye ${KERNELS[bullseye]}; bookworm
+                   ${KERNELS[bookworm]}; trixie ${KERNELS[trixie]}.
   --no-install     only the fast part: make deb, lintian, the takeover rule
   --keep           keep the throwaway chroot copies (/var/tmp/pkgtest-NAME)
   --source DIR     build the package from DIR's dkms.conf and driver/
@@ -60,7 +62,9 @@ while [ $# -gt 0 ]; do
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
-[ ${#releases[@]} -gt 0 ] || releases=(bullseye bookworm trixie)
+if [ ${#releases[@]} -eq 0 ]; then
+	if [ "${HVPCI_ALL:-0}" = 1 ]; then releases=(bullseye bookworm trixie); else releases=(trixie); fi
+fi
 [ "$install" = 1 ] || releases=()
 [ "$(id -u)" = 0 ] || die "needs root (chroot, mount)"
 
