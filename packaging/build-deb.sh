@@ -43,7 +43,7 @@ stage=$HVPCI_ROOT/build/deb/hvpci-$version
 rm -rf "$HVPCI_ROOT/build/deb"
 mkdir -p "$stage/packaging"
 # The files git tracks or would track: no build products of a local build.
-(cd "$src" && git ls-files -co --exclude-standard -- dkms.conf driver) |
+(cd "$src" && git ls-files -co --exclude-standard -- dkms.conf driver) | grep -v '\.gitignore$' |
 	(cd "$src" && xargs -d '\n' cp --parents -a -t "$stage")
 cp -a "$HVPCI_ROOT/packaging/debian" "$stage/debian"
 cp -a "$HVPCI_ROOT/packaging/takeover" "$stage/packaging/takeover"

@@ -109,7 +109,7 @@ build_deb() {
 }
 
 deb_contents() {
-	local list want
+	local list want pre
 	list=$(dpkg-deb -c "$deb" | awk '{print $6}')
 	for want in ./usr/src/hvpci-"$version"/dkms.conf ./usr/src/hvpci-"$version"/driver/Kbuild \
 		./usr/src/hvpci-"$version"/driver/Makefile ./usr/share/hvpci-dkms/hvpci-takeover \
@@ -121,6 +121,13 @@ deb_contents() {
 	if grep -E '\.(o|ko|mod|cmd)$' <<<"$list"; then
 		echo "build products in the package"
 		return 1
+	fi
+	# dkms runs PRE_BUILD's script as a program: it must stay executable.
+	pre=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/hvpci-$version/dkms.conf" |
+		sed -n 's/^PRE_BUILD="\([^ "]*\).*/\1/p')
+	if [ -n "$pre" ]; then
+		dpkg-deb -c "$deb" | grep -q "^-rwxr-xr-x .* ./usr/src/hvpci-$version/$pre\$" ||
+			{ echo "PRE_BUILD $pre is not executable in the package"; return 1; }
 	fi
 	dpkg-deb -f "$deb" Architecture | grep -qx all
 	# bullseye's dkms is 2.8.4: the dependency must let it in.
