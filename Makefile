@@ -16,7 +16,7 @@ DEFAULT_KERNEL := $(shell . scripts/lib/common.sh && default_kernel_version)
 KERNELS ?= $(DEFAULT_KERNEL) 6.1.0-50
 export HVPCI_KERNELS := $(KERNELS)
 
-.PHONY: help setup check kdump-check scenarios list-scenarios bench deb clean
+.PHONY: help setup check kdump-check scenarios list-scenarios bench clean
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
@@ -25,9 +25,9 @@ help:
 	@echo "make setup         Debian packages, guest kernels ($(KERNELS)), stand-in QEMU"
 	@echo "make scenarios S='boot ...'  run chosen end-to-end scenarios"
 	@echo "make list-scenarios          list scenario names"
-	@echo "make deb           the hvpci-dkms Debian package: build/hvpci-dkms_<version>_all.deb"
 	@echo "make bench         benchmarks (figures and ratios, not pass/fail)"
 	@echo "make clean         remove build/ (the cache in \$$HVPCI_CACHE stays)"
+	@echo "make deb           the hvpci-dkms Debian package: build/hvpci-dkms_<version>_all.deb"
 
 setup:
 	@scripts/setup-host.sh --kernels "$(KERNELS)"
@@ -52,6 +52,7 @@ bench:
 	else echo "no benchmarks yet"; fi
 
 # The package a fleet installs (packaging/README.md); needs debhelper, dh-dkms.
+.PHONY: deb
 deb:
 	@packaging/build-deb.sh
 
