@@ -223,6 +223,12 @@ rule_tests() {
 	fake_kernel 6.12.117+deb13-cloud-amd64 module pci-hyperv bootable
 	takeover refresh >/dev/null 2>&1
 	[ "$(cat "$fake/kdump-tools")" = USE_KDUMP=1 ]
+	[ -e "$fake/grub.d/hvpci.cfg" ]
+	# No GRUB drop-in directory: nothing created, the administrator told.
+	rm -rf "$fake/grub.d"
+	out=$(takeover refresh 2>&1)
+	grep -q "no $fake/grub.d: add initcall_blacklist" <<<"$out" || { echo "$out"; return 1; }
+	[ ! -e "$fake/grub.d" ] || { echo "grub.d created"; return 1; }
 }
 check "takeover rule: blacklist only when every bootable kernel has hvpci and one builds pci-hyperv in; kdump-tools file restored byte for byte" rule_tests
 
