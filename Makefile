@@ -38,6 +38,7 @@ help:
 	@echo "                   (MATRIX_KERNELS='...' to choose; one per CI machine)"
 	@echo "make bench         benchmarks (figures and ratios, not pass/fail)"
 	@echo "make clean         remove build/ (the cache in \$$HVPCI_CACHE stays)"
+	@echo "make deb           the hvpci-dkms Debian package: build/hvpci-dkms_<version>_all.deb"
 
 setup:
 	@scripts/setup-host.sh --kernels "$(KERNELS) $(LINE_KERNELS)"
@@ -66,6 +67,11 @@ list-scenarios:
 bench:
 	@if [ -f tests/bench/Makefile ]; then $(MAKE) -s -C tests/bench run; \
 	else echo "no benchmarks yet"; fi
+
+# The package a fleet installs (packaging/README.md); needs debhelper, dh-dkms.
+.PHONY: deb
+deb:
+	@packaging/build-deb.sh
 
 clean:
 	rm -rf build
