@@ -42,12 +42,14 @@ start=$(now_s)
 # get-kernel.sh installs (or its build chroots, made with debootstrap);
 # kernels of other lines: xz-utils, zstd (compressed modules and images);
 # image checks: libguestfs-tools (its appliance runs under TCG here; it
-# puts a generic kernel into the host's /boot for that appliance).
+# puts a generic kernel into the host's /boot for that appliance);
+# the hvpci-dkms package (make deb): debhelper, dh-dkms, lintian.
 apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms sparse linux-source-6.1 \
-	libguestfs-tools xz-utils zstd
+	libguestfs-tools xz-utils zstd \
+	debhelper dh-dkms lintian
 [ "$packages_only" -eq 0 ] || exit 0
 
 [ -n "$kernels" ] || kernels=$(default_kernel_version)

@@ -19,7 +19,10 @@ Usage: $(basename "$0") [--suite NAME]... [--kernel VER]... [--tap FILE] [--juni
 
 Suites, in order: static (shellcheck, --help), driver (checkpatch --strict,
 warning-free builds and sparse per kernel), unit (tests/unit, cmocka),
-fuzz (short fuzzing smoke run), selftest (the VM runner itself), e2e
+fuzz (short fuzzing smoke run), standin-fuzz (the stand-in's vPCI message
+parsers under libFuzzer), package (make deb, lintian, the hvpci-dkms install
+and purge in a trixie chroot; every release with HVPCI_ALL=1), selftest
+(the VM runner itself), e2e
 (scenarios in real guests), lines (the core scenarios, both drivers, on
 the other kernel lines). Default: all that exist.
 
@@ -62,7 +65,7 @@ while [ $# -gt 0 ]; do
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(static driver unit fuzz selftest e2e lines)
+[ ${#suites[@]} -gt 0 ] || suites=(static driver unit fuzz standin-fuzz package selftest e2e lines)
 [ ${#kernels[@]} -gt 0 ] || read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
 kargs=()
 for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
@@ -89,6 +92,8 @@ suite_cmd() {
 	driver) echo "$here/static/driver.sh ${dargs[*]}" ;;
 	unit) [ -f "$here/unit/Makefile" ] && echo "make -s -C $here/unit check mutate" ;;
 	fuzz) [ -f "$here/fuzz/Makefile" ] && echo "make -s -C $here/fuzz smoke" ;;
+	standin-fuzz) echo "make -s -C $here/../vmbus/tests/fuzz smoke" ;;
+	package) echo "$here/package/run.sh" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
 	e2e) mkdir -p "$HVPCI_ROOT/build/reports" &&
 		echo "$here/e2e/run.sh ${kargs[*]} --junit $HVPCI_ROOT/build/reports/e2e.xml" ;;
