@@ -70,8 +70,7 @@ for d in "${drivers[@]}"; do
 	# what this kernel is known to do: hvpci always saves the dump; the
 	# stock pci-hyperv only with the June 2026 hv_vmbus fix
 	want=dump
-	KVER=$krel
-	[ "$d" = hvpci ] || kernel_has_fb_fallback || want=c0370048
+	[ "$d" = hvpci ] || kernel_has_fb_fallback "$krel" || want=c0370048
 	dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$kver" --driver "$d" --print-dir) ||
 		{ verdicts+=("verdict $d: CHECK FAILED (the guest image did not build)"); rc=1; continue; }
 	art=$logs/kdump-check-$krel-$d
