@@ -64,7 +64,8 @@ case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
 case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
 case $release in bullseye | bookworm | trixie) ;; *) usage_error "--release must be bullseye, bookworm or trixie" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
-apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools
+# libguestfs-xfs: the appliance's mkfs.xfs (Debian ships it apart)
+apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools libguestfs-xfs
 
 # release_default_kernel: the newest ABI that linux-image-cloud-amd64 points
 # at in $suites, backports aside.
