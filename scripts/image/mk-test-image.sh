@@ -6,6 +6,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=scripts/lib/archive.sh
+. "$(dirname "$0")/../lib/archive.sh"
 # shellcheck source=scripts/image/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -19,10 +21,18 @@ initramfs-tools with the Hyper-V and NVMe modules, kdump-tools with its
 crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
 
   --out FILE         the image to write (required)
+  --release R        Debian release: bullseye (11), bookworm (12, default)
+                     or trixie (13); the image gets that release's
+                     debootstrap, kdump-tools, kexec-tools, makedumpfile,
+                     GRUB and (devel) dkms
   --format F         raw, qcow2, vpc (VHD dynamic), vpc-fixed, vhdx
                      (default raw)
-  --kernel VER       Debian cloud kernel ABI, e.g. 6.1.0-57 (default: the
-                     one linux-image-cloud-amd64 points at)
+  --kernel VER       Debian cloud kernel ABI, e.g. 6.1.0-57, that the
+                     release's suites publish (bullseye: bullseye-security's
+                     5.10.0-43, 5.10.0-46; trixie: 6.12.117+deb13, or
+                     trixie-backports' 7.3.4+deb13) (default: the one the
+                     release's linux-image-cloud-amd64 points at, backports
+                     aside)
   --fs FS            root file system: ext4 or xfs (default ext4)
   --variant V        ok (default); no-kdump: kdump-tools not installed;
                      no-crashkernel: kdump-tools without its crashkernel=;
@@ -35,11 +45,12 @@ to FILE.
 EOF
 }
 
-out="" format=raw kver="" fs=ext4 variant=ok
+out="" format=raw kver="" fs=ext4 variant=ok release=bookworm
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) need_arg "$1" $#; out=$2; shift 2 ;;
 	--format) need_arg "$1" $#; format=$2; shift 2 ;;
+	--release) need_arg "$1" $#; release=$2; shift 2 ;;
 	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
 	--fs) need_arg "$1" $#; fs=$2; shift 2 ;;
 	--variant) need_arg "$1" $#; variant=$2; shift 2 ;;
@@ -51,24 +62,71 @@ done
 case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
 case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
 case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
+case $release in bullseye | bookworm | trixie) ;; *) usage_error "--release must be bullseye, bookworm or trixie" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
-[ -n "$kver" ] || kver=$(default_kernel_version)
-krel=$(kernel_release "$kver")
-apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools
+# libguestfs-xfs: the appliance's mkfs.xfs (Debian ships it apart)
+apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools libguestfs-xfs
 
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
-mirror=${mirror:-http://deb.debian.org/debian}
+# release_default_kernel: the newest ABI that linux-image-cloud-amd64 points
+# at in $suites, backports aside.
+release_default_kernel() {
+	local s o
+	for s in $suites; do
+		[ "${s%-backports}" = "$s" ] || continue
+		archive_update "$s"
+		mapfile -t o < <(_archive_opts "$s")
+		apt-cache "${o[@]}" show linux-image-cloud-amd64 2>/dev/null |
+			sed -n 's/^Depends: linux-image-\([0-9][^ ]*\)-cloud-amd64 .*/\1/p'
+	done | sort -V | tail -n 1
+}
+
+# The release's apt sources. bookworm reads the host's own (as it always
+# has); the others read their suites from archive.sh (bullseye-security,
+# trixie-backports...), through its private apt configurations here and in
+# the image's sources.list.
+suites=$(release_suites "$release")
+if [ "$release" = bookworm ]; then
+	[ -n "$kver" ] || kver=$(default_kernel_version)
+	mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	kernel_from=host
+else
+	mirror=$HVPCI_MIRROR
+	if [ -z "$kver" ]; then
+		kver=$(release_default_kernel)
+		[ -n "$kver" ] || die "no linux-image-cloud-amd64 in $release's suites ($suites)"
+	fi
+fi
+krel=$(kernel_release "$kver")
+if [ "$release" != bookworm ]; then
+	kernel_from=""
+	for s in $suites; do
+		archive_update "$s"
+		if archive_has "$s" "linux-image-$krel"; then kernel_from=$s; break; fi
+	done
+	[ -n "$kernel_from" ] ||
+		die "kernel $krel is not published in $release's suites ($suites); pick one of that release (e.g. $(
+			for s in $suites; do
+				mapfile -t o < <(_archive_opts "$s")
+				apt-cache "${o[@]}" pkgnames linux-image- 2>/dev/null | sed -n 's/^linux-image-\([0-9][^ ]*-[0-9][^ ]*\)-cloud-amd64$/\1/p'
+			done | sort -uV | tr '\n' ' ' | sed 's/ $//'))"
+fi
+
 pkgs=systemd-sysv,udev,kmod,initramfs-tools,e2fsprogs,xfsprogs,procps,grub-efi-amd64-bin,grub2-common,dosfstools
 dir=$HVPCI_CACHE/test-images
 mkdir -p "$dir"
-base_key=$(hash_inputs bookworm "$pkgs" "$mirror")
-base=$dir/bookworm-$base_key.tar
+if [ "$release" = bookworm ]; then
+	base_key=$(hash_inputs bookworm "$pkgs" "$mirror")
+else
+	base_key=$(hash_inputs "$release" "$pkgs" "$mirror" "$suites")
+fi
+base=$dir/$release-$base_key.tar
 if [ ! -f "$base" ]; then
 	start=$(now_s)
-	say "debootstrap bookworm from $mirror"
+	say "debootstrap $release from $mirror"
 	tmp=$(mktemp -d "$dir/.base-XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	debootstrap --variant=minbase --include="$pkgs" bookworm "$tmp/root" "$mirror" \
+	debootstrap --variant=minbase --include="$pkgs" "$release" "$tmp/root" "$mirror" \
 		>"$tmp/debootstrap.log" 2>&1 ||
 		die "debootstrap failed; last lines: $(tail -n 3 "$tmp/debootstrap.log" | tr '\n' ' ')"
 	tar -C "$tmp/root" -cf "$base.tmp" .
@@ -78,11 +136,11 @@ if [ ! -f "$base" ]; then
 	say "base system cached after $(elapsed "$start")s"
 fi
 
-key=$(hash_inputs "$0" "$base" "kver=$kver" "fs=$fs" "variant=$variant")
+key=$(hash_inputs "$0" "$base" "kver=$kver" "fs=$fs" "variant=$variant" "release=$release")
 img=$dir/$key.raw
 if [ ! -f "$img" ]; then
 	start=$(now_s)
-	say "image ($krel, $fs root, variant $variant): building"
+	say "image (Debian $release, $krel from $kernel_from, $fs root, variant $variant): building"
 	work=$(mktemp -d "$dir/.build-XXXXXX")
 	root=$work/root
 	mounts=()
@@ -99,8 +157,12 @@ if [ ! -f "$img" ]; then
 		mounts+=("$root/$m")
 	done
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
-	cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null &&
-		rm -f "$root/etc/apt/sources.list"
+	if [ "$release" = bookworm ]; then
+		cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null &&
+			rm -f "$root/etc/apt/sources.list"
+	else
+		for s in $suites; do suite_source_line "$s"; done >"$root/etc/apt/sources.list"
+	fi
 	in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 	# As Azure's images do: the serial console, and the Hyper-V and NVMe
 	# modules in the initramfs (initramfs-tools' MODULES=most).
@@ -121,13 +183,29 @@ EOF
 	[ "$variant" = no-kdump ] || ipkgs+=(kdump-tools kexec-tools makedumpfile)
 	[ "$variant" != devel ] || ipkgs+=("linux-headers-$krel" dkms gcc make)
 	echo "kdump-tools kdump-tools/use_kdump boolean true" | in_root debconf-set-selections
-	in_root apt-get install -y -qq --no-install-recommends "${ipkgs[@]}" >"$work/apt.log" 2>&1 ||
+	# a backports kernel (7.x) needs its suite's newer linux-base & co.
+	target=()
+	[ "${kernel_from%-backports}" = "$kernel_from" ] || target=(-t "$kernel_from")
+	in_root apt-get install -y -qq --no-install-recommends "${target[@]}" "${ipkgs[@]}" >"$work/apt.log" 2>&1 ||
 		die "apt-get install in the image failed: $(tail -n 3 "$work/apt.log" | tr '\n' ' ')"
 	if [ "$variant" != no-kdump ]; then
 		sed -i 's/^USE_KDUMP=.*/USE_KDUMP=1/' "$root/etc/default/kdump-tools"
 		[ "$variant" != no-crashkernel ] || rm -f "$root/etc/default/grub.d/kdump-tools.cfg"
-		in_root /etc/kernel/postinst.d/kdump-tools "$krel" >"$work/kdump-initrd.log" 2>&1 ||
+		# trixie's hook skips the crash initramfs inside a chroot
+		# (ischroot), leaving it to the first boot; an image built once
+		# has it, as a booted one would. A private ischroot that says
+		# "not a chroot" comes first on the hook's PATH only. (bullseye's
+		# hook forces MODULES=dep in its copy of initramfs.conf; conf.d/
+		# cloud, read after it, keeps the list.)
+		mkdir -p "$root/tmp/hvpci-nochroot"
+		printf '#!/bin/sh\nexit 1\n' >"$root/tmp/hvpci-nochroot/ischroot"
+		chmod 0755 "$root/tmp/hvpci-nochroot/ischroot"
+		in_root PATH=/tmp/hvpci-nochroot:/usr/sbin:/usr/bin:/sbin:/bin \
+			/etc/kernel/postinst.d/kdump-tools "$krel" >"$work/kdump-initrd.log" 2>&1 ||
 			die "kdump-tools made no crash initramfs: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
+		rm -rf "$root/tmp/hvpci-nochroot"
+		[ -s "$root/var/lib/kdump/initrd.img-$krel" ] ||
+			die "kdump-tools made no crash initramfs for $krel: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
 		# as on an image booted once: kdump-config finds the record of
 		# the sysctls its initramfs was built with and does not rebuild
 		cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$krel"
@@ -168,7 +246,7 @@ umount-all
 EOF
 		die "guestfish could not make the disk: $(tail -n 3 "$work/guestfish.log" | tr '\n' ' ')"
 	mv "$work/disk.raw" "$img"
-	say "image built in $(elapsed "$start")s"
+	say "image (Debian $release, $krel) built in $(elapsed "$start")s"
 fi
 case $format in
 raw) cp --sparse=always "$img" "$out" ;;
@@ -176,4 +254,4 @@ qcow2 | vhdx) qemu-img convert -O "$format" "$img" "$out" ;;
 vpc) qemu-img convert -O vpc -o subformat=dynamic,force_size=on "$img" "$out" ;;
 vpc-fixed) qemu-img convert -O vpc -o subformat=fixed,force_size=on "$img" "$out" ;;
 esac
-say "test image ($krel, $fs, $variant, $format): $out"
+say "test image (Debian $release, $krel, $fs, $variant, $format): $out"

@@ -283,8 +283,10 @@ check_hvpci_placement() {
 # hook (scripts/image/mk-test-image.sh). The check runs its own VM; the
 # scenario's own guest only proves the runner, so it is a bare pass.
 
-# image_check_scenario VARIANT FORMAT FS RC REASON: check a test image of
-# VARIANT (mk-test-image.sh --variant) in FORMAT with its root on FS; the
+# image_check_scenario VARIANT FORMAT FS RC REASON [RELEASE]: check a test
+# image of VARIANT (mk-test-image.sh --variant) in FORMAT with its root on
+# FS, of Debian RELEASE (--release; default bookworm: its suites must
+# publish the run's kernel, e.g. --kernel 5.10.0-46 for bullseye); the
 # check must exit RC, its verdict line must match the extended regex
 # REASON, and the image file must be unchanged. IMG_ARGS (an array, set
 # before) adds options to the check. A scenario may define
@@ -293,10 +295,11 @@ check_hvpci_placement() {
 image_check_scenario() {
 	IMG_VARIANT=$1 IMG_FORMAT=$2 IMG_FS=$3 IMG_RC=$4 IMG_REASON=$5
 	[ -n "${IMG_ARGS+set}" ] || IMG_ARGS=()
+	img_release=${6:-bookworm}
 	TIMEOUT=120
 	guest_script() { echo pass; }
 	host_prepare() {
-		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --kernel "$KVER" --variant "$IMG_VARIANT" \
+		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --release "$img_release" --kernel "$KVER" --variant "$IMG_VARIANT" \
 			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" 2>&1 || return 1
 		sha256sum <"$1/image" >"$1/image.sha"
 		local rc=0
