@@ -380,15 +380,25 @@ if [ "$install_hvpci" -eq 1 ]; then
 	# the rebuilt initramfs is the one to boot
 	[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img"
 fi
-# --kexec: one line appended to the overlay's kdump-tools defaults, after
-# the image's own KDUMP_KEXEC_ARGS (kexec takes the last of -c and -s).
+# --kexec: one line appended to the overlay's kdump-tools defaults: the
+# image's own KDUMP_KEXEC_ARGS (its last plain assignment, read as data) and
+# the flag after it (kexec takes the last of -c and -s). A literal value:
+# systemd reads this file as an EnvironmentFile too, without expanding it.
 if [ -n "$kexec_flag" ] && [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
 	gf download /etc/default/kdump-tools "$scratch/kdump-tools"
-	# shellcheck disable=SC2016 # expanded by kdump-config in the guest
-	printf '# added by kdump-check --kexec %s (overlay only)\nKDUMP_KEXEC_ARGS="${KDUMP_KEXEC_ARGS:-} %s"\n' \
-		"$kexec" "$kexec_flag" >>"$scratch/kdump-tools"
+	old_args=$(sed -n 's/^[[:space:]]*KDUMP_KEXEC_ARGS=//p' "$scratch/kdump-tools" | tail -n 1)
+	old_args=${old_args#\"} old_args=${old_args%\"}
+	case $old_args in
+	*[!A-Za-z0-9\ _=,./:+-]*)
+		gf_stop
+		harness_error "--kexec $kexec: the image's KDUMP_KEXEC_ARGS ($old_args) is more than plain words; use --kexec image-default"
+		;;
+	esac
+	new_args="${old_args:+$old_args }$kexec_flag"
+	printf '# added by kdump-check --kexec %s (overlay only)\nKDUMP_KEXEC_ARGS="%s"\n' \
+		"$kexec" "$new_args" >>"$scratch/kdump-tools"
 	gf upload "$scratch/kdump-tools" /etc/default/kdump-tools
-	say "--kexec $kexec: KDUMP_KEXEC_ARGS gets $kexec_flag in the overlay's /etc/default/kdump-tools"
+	say "--kexec $kexec: KDUMP_KEXEC_ARGS=\"$new_args\" in the overlay's /etc/default/kdump-tools"
 fi
 # The agent, into the overlay only.
 gf mkdir-p /usr/local/sbin
