@@ -77,3 +77,21 @@ vm_vpci_nvme() {
 	QEMU_ARGS+=(-drive "file=$1,if=none,id=data$3,format=$2"
 		-device "nvme,drive=data$3,serial=hvpci-data$3,bus=vpci0.0,addr=$3")
 }
+
+# shape_windows_in LOG LO HI: every vPCI config window the host accepted
+# (vpci_d0_entry traces in LOG) lies in [LO, HI), a shape's VMBus low range,
+# or in the high range (from VM_HIGH_MMIO_BASE); at least one was accepted.
+shape_windows_in() {
+	python3 - "$@" "$VM_HIGH_MMIO_BASE" <<'PY'
+import re, sys
+log, lo, hi, high = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0), int(sys.argv[4], 0)
+wins = [int(m.group(1), 16) for m in re.finditer(
+    rb"vpci_d0_entry \S+ config window 0x([0-9a-f]+) status 0x0:", open(log, "rb").read())]
+if not wins:
+    sys.exit("no config window accepted by the host")
+for w in wins:
+    if not (lo <= w < hi or w >= high):
+        sys.exit("config window %#x outside the shape's ranges" % w)
+print("config windows accepted: %s" % ", ".join("%#x" % w for w in wins), file=sys.stderr)
+PY
+}
