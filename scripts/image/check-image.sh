@@ -41,9 +41,9 @@ read.
                           0xfebfffff; the image's kernel and initramfs are
                           booted directly (GPT/UEFI images carry no BIOS
                           GRUB), as the UEFI shapes do
-  --fb-size MIB         framebuffer size: UEFI shapes a power of two from 1
-                        to 128, at most the low range (default 8); gen1
-                        only 64 (Hyper-V Gen1's fixed size)
+  --fb-size MIB         framebuffer size: UEFI shapes a power of two from 4
+                        to 128 (default 8); gen1 only 64 (Hyper-V Gen1's
+                        fixed size)
   --nvme N              NVMe disks behind the vPCI bus, 1 to 8 (default 1):
                         the image as the first (root), then N-1 blank 1 GiB
                         disks in scratch
@@ -123,10 +123,10 @@ if [ "$shape" = gen1 ]; then
 	[ "$fb_mib" = 64 ] || usage_error "--fb-size $fb_mib: the gen1 shape's framebuffer is Hyper-V Gen1's fixed 64 MiB"
 else
 	fb_mib=${fb_mib:-8}
-	num --fb-size "$fb_mib" 1 128
-	[ $((fb_mib & (fb_mib - 1))) -eq 0 ] || usage_error "--fb-size $fb_mib is not a power of two (1, 2, 4 ... 128)"
-	[ "$fb_mib" -le "$low_mib" ] ||
-		usage_error "--fb-size $fb_mib does not fit the $shape shape's $low_mib MiB low MMIO range"
+	# 4 MiB holds OVMF's 1024x768x32 mode; 128 MiB is Hyper-V's largest
+	# framebuffer, and fits the smallest low range (local-gen2's)
+	num --fb-size "$fb_mib" 4 128
+	[ $((fb_mib & (fb_mib - 1))) -eq 0 ] || usage_error "--fb-size $fb_mib is not a power of two (4, 8 ... 128)"
 fi
 case $kexec in
 load) kexec_flag=-c ;;
@@ -492,7 +492,12 @@ for ((i = 1; i < nvme; i++)); do
 	qemu-img create -q -f qcow2 "$scratch/data$i.qcow2" 1G || harness_error "cannot create NVMe disk $((i + 1))"
 	vm_vpci_nvme "$scratch/data$i.qcow2" qcow2 "$i"
 done
-vm_desc="$shape: ${low_mib:+VMBus low MMIO $low_mib MiB from 0x80000000, }framebuffer $fb_mib MiB, $nvme NVMe behind vPCI, $cpus vCPU, $mem MiB, kexec $kexec"
+if [ "$shape" = gen1 ]; then
+	vm_desc="gen1: BIOS, VMBus low MMIO 0xf8000000-0xfebfffff, PCI video framebuffer $fb_mib MiB at 0xf8000000"
+else
+	vm_desc="$shape: UEFI, VMBus low MMIO $low_mib MiB from 0x80000000, framebuffer $fb_mib MiB at its base"
+fi
+vm_desc="$vm_desc, $nvme NVMe behind vPCI, $cpus vCPU, $mem MiB, kexec $kexec"
 # The harness adds two things to the entry's command line: the serial
 # console it reads, and panic=-1, so that a kernel or an initramfs that gives
 # up (no root: initramfs-tools panics) reboots, which ends the run, instead
