@@ -17,16 +17,45 @@ usage() {
 Usage: $(basename "$0") --image FILE [options]
 
 Check that a GPT/UEFI Linux image (raw, qcow2, VHD fixed or dynamic, VHDX)
-saves a crash dump on an Azure-like Gen2 VM whose root disk is NVMe behind
-vPCI, in hvpci's Hyper-V stand-in. FILE is only read.
+saves a crash dump on a Hyper-V VM whose root disk is NVMe behind vPCI (an
+Azure-like Gen2 VM by default), in hvpci's Hyper-V stand-in. FILE is only
+read.
 
   --image FILE          the image (required)
-  --shape S             VM shape (tests/e2e/models.sh), NVMe root behind vPCI:
-                        azure-gen2 (default): UEFI (OVMF), VMBus low MMIO
-                        from 0x80000000 with the framebuffer at its base,
-                        synthetic video (the only shape so far)
-  --memory MIB          guest memory (default 1024)
-  --cpus N              vCPUs (default 1)
+  --shape S             VM shape (tests/e2e/models.sh); each has its root
+                        disk on NVMe behind vPCI, the VMBus high MMIO range
+                        (512 MiB at 0xfe0000000) and the synthetic video
+                        device; the shapes differ in firmware, VMBus low
+                        MMIO range and framebuffer:
+                        azure-gen2 (default): UEFI (OVMF); low range from
+                          0x80000000 up to the IOAPIC (2028 MiB), the GOP
+                          framebuffer at its base
+                        local-gen2: UEFI; local Hyper-V's 128 MiB low
+                          range (from 0x80000000 here, where OVMF puts the
+                          framebuffer), the framebuffer at its base
+                        cvm-like: UEFI; a 1 GiB low range, the framebuffer
+                          at its base
+                        gen1: BIOS (SeaBIOS); the Hyper-V PCI video device
+                          1414:5353 with its 64 MiB framebuffer at
+                          4 GiB - 128 MiB, the low range 0xf8000000-
+                          0xfebfffff; the image's kernel and initramfs are
+                          booted directly (GPT/UEFI images carry no BIOS
+                          GRUB), as the UEFI shapes do
+  --fb-size MIB         framebuffer size: UEFI shapes a power of two from 4
+                        to 128 (default 8); gen1 only 64 (Hyper-V Gen1's
+                        fixed size)
+  --nvme N              NVMe disks behind the vPCI bus, 1 to 8 (default 1):
+                        the image as the first (root), then N-1 blank 1 GiB
+                        disks in scratch
+  --memory MIB          guest memory, 512 to 2048 (default 1024; UEFI
+                        shapes need the RAM below 2 GiB, where their low
+                        MMIO range starts); gen1 512 to 16384
+  --cpus N              vCPUs, 1 to 8 (default 1)
+  --kexec K             how the image's kdump-tools loads the crash kernel:
+                        load (kexec_load: KDUMP_KEXEC_ARGS gets -c), file
+                        (kexec_file_load: -s), image-default (default: the
+                        image's own /etc/default/kdump-tools, untouched);
+                        the command kdump-tools ran is printed after the run
   --timeout SEC         limit for the whole boot-crash-dump run (default 900)
   --keep-artifacts DIR  keep the serial log, the vmcore and its dmesg in DIR
   --json FILE           write a JSON summary
@@ -47,7 +76,7 @@ EOF
 }
 
 image="" shape=azure-gen2 mem=1024 cpus=1 timeout_s=900 keep="" json="" junit=""
-quser=nobody with_hvpci=0 install_hvpci=0
+quser=nobody with_hvpci=0 install_hvpci=0 fb_mib="" nvme=1 kexec=image-default
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +84,9 @@ while [ $# -gt 0 ]; do
 	--shape) need_arg "$1" $#; shape=$2; shift 2 ;;
 	--memory) need_arg "$1" $#; mem=$2; shift 2 ;;
 	--cpus) need_arg "$1" $#; cpus=$2; shift 2 ;;
+	--fb-size) need_arg "$1" $#; fb_mib=$2; shift 2 ;;
+	--nvme) need_arg "$1" $#; nvme=$2; shift 2 ;;
+	--kexec) need_arg "$1" $#; kexec=$2; shift 2 ;;
 	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
 	--keep-artifacts) need_arg "$1" $#; keep=$2; shift 2 ;;
 	--json) need_arg "$1" $#; json=$2; shift 2 ;;
@@ -67,10 +99,41 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$image" ] || usage_error "--image is required"
-for n in "$mem" "$cpus" "$timeout_s"; do
-	case $n in '' | *[!0-9]*) usage_error "not a number: $n" ;; esac
-done
-case $shape in azure-gen2) ;; *) usage_error "unknown --shape $shape (this version has azure-gen2 only)" ;; esac
+# num FLAG VALUE MIN MAX: VALUE is a whole number in [MIN, MAX].
+num() {
+	case $2 in '' | *[!0-9]* | 0[0-9]*) usage_error "$1 must be a whole number, not '$2'" ;; esac
+	if [ "${#2}" -gt 6 ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+		usage_error "$1 $2 is out of range ($3 to $4)"
+	fi
+}
+# shape: firmware, VMBus low MMIO range (MiB from 0x80000000), memory limit
+case $shape in
+azure-gen2) low_mib=$(((0xfec00000 - 0x80000000) / 1048576)) mem_max=2048 ;;
+local-gen2) low_mib=128 mem_max=2048 ;;
+cvm-like) low_mib=1024 mem_max=2048 ;;
+gen1) low_mib="" mem_max=16384 ;;
+*) usage_error "unknown --shape '$shape' (one of azure-gen2, local-gen2, cvm-like, gen1)" ;;
+esac
+num "--memory (shape $shape)" "$mem" 512 "$mem_max"
+num --cpus "$cpus" 1 8
+num --timeout "$timeout_s" 1 86400
+num --nvme "$nvme" 1 8
+if [ "$shape" = gen1 ]; then
+	fb_mib=${fb_mib:-64}
+	[ "$fb_mib" = 64 ] || usage_error "--fb-size $fb_mib: the gen1 shape's framebuffer is Hyper-V Gen1's fixed 64 MiB"
+else
+	fb_mib=${fb_mib:-8}
+	# 4 MiB holds OVMF's 1024x768x32 mode; 128 MiB is Hyper-V's largest
+	# framebuffer, and fits the smallest low range (local-gen2's)
+	num --fb-size "$fb_mib" 4 128
+	[ $((fb_mib & (fb_mib - 1))) -eq 0 ] || usage_error "--fb-size $fb_mib is not a power of two (4, 8 ... 128)"
+fi
+case $kexec in
+load) kexec_flag=-c ;;
+file) kexec_flag=-s ;;
+image-default) kexec_flag="" ;;
+*) usage_error "--kexec must be load, file or image-default, not '$kexec'" ;;
+esac
 
 # --with-hvpci: this check twice, the second with hvpci installed, each
 # with its own overlay, artifacts and summaries; both verdicts at the end.
@@ -317,6 +380,26 @@ if [ "$install_hvpci" -eq 1 ]; then
 	# the rebuilt initramfs is the one to boot
 	[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img"
 fi
+# --kexec: one line appended to the overlay's kdump-tools defaults: the
+# image's own KDUMP_KEXEC_ARGS (its last plain assignment, read as data) and
+# the flag after it (kexec takes the last of -c and -s). A literal value:
+# systemd reads this file as an EnvironmentFile too, without expanding it.
+if [ -n "$kexec_flag" ] && [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
+	gf download /etc/default/kdump-tools "$scratch/kdump-tools"
+	old_args=$(sed -n 's/^[[:space:]]*KDUMP_KEXEC_ARGS=//p' "$scratch/kdump-tools" | tail -n 1)
+	old_args=${old_args#\"} old_args=${old_args%\"}
+	case $old_args in
+	*[!A-Za-z0-9\ _=,./:+-]*)
+		gf_stop
+		harness_error "--kexec $kexec: the image's KDUMP_KEXEC_ARGS ($old_args) is more than plain words; use --kexec image-default"
+		;;
+	esac
+	new_args="${old_args:+$old_args }$kexec_flag"
+	printf '# added by kdump-check --kexec %s (overlay only)\nKDUMP_KEXEC_ARGS="%s"\n' \
+		"$kexec" "$new_args" >>"$scratch/kdump-tools"
+	gf upload "$scratch/kdump-tools" /etc/default/kdump-tools
+	say "--kexec $kexec: KDUMP_KEXEC_ARGS=\"$new_args\" in the overlay's /etc/default/kdump-tools"
+fi
 # The agent, into the overlay only.
 gf mkdir-p /usr/local/sbin
 gf upload "$here/agent/hvpci-kdump-agent" /usr/local/sbin/hvpci-kdump-agent
@@ -341,14 +424,18 @@ finish() {
 		{ v="HARNESS ERROR" reason="the input file changed during the check"; rc=2; }
 	say "verdict: $v${reason:+: $reason}"
 	if [ -n "$json" ]; then
-		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${qemu_uid:-}" "${qemu_seccomp:-}" "${phases[@]}" <<'PY'
+		python3 - "$json" "$image" "$fmt" "$v" "$reason" "$krel" "${crash_module:-}" "${crash_version:-}" "${crash_hvpci:-}" "$sum_before" "${sandboxed:-}" "${qemu_uid:-}" "${qemu_seccomp:-}" \
+			"$shape" "$fb_mib" "$nvme" "$cpus" "$mem" "$kexec" "${kexec_cmd:-}" "${phases[@]}" <<'PY'
 import json, sys
 a = sys.argv
 out = {"image": a[2], "format": a[3], "verdict": a[4], "reason": a[5], "kernel": a[6],
        "crash_kernel_vpci": {"module": a[7], "version": a[8], "hvpci_placement": a[9]},
        "input_identity": a[10], "qemu_seccomp_sandbox": a[11] == "yes",
-       "qemu_uid": a[12], "qemu_seccomp_mode": a[13], "phases_s": {}}
-for p in a[14:]:
+       "qemu_uid": a[12], "qemu_seccomp_mode": a[13],
+       "vm": {"shape": a[14], "fb_size_mib": int(a[15]), "nvme": int(a[16]),
+              "cpus": int(a[17]), "memory_mib": int(a[18]), "kexec": a[19]},
+       "kexec_cmd": a[20], "phases_s": {}}
+for p in a[21:]:
     k, _, v = p.partition("=")
     out["phases_s"][k] = float(v)
 json.dump(out, open(a[1], "w"), indent=2)
@@ -382,7 +469,7 @@ if [[ " $cmdline " != *" crashkernel="* ]]; then
 	finish "NO DUMP"
 fi
 
-# ---- boot: Gen2 shape of tests/e2e/models.sh, NVMe root behind vPCI
+# ---- boot: the shape of tests/e2e/models.sh, NVMe root behind vPCI
 qemu=${HVPCI_QEMU:-$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path 2>/dev/null)} ||
 	harness_error "the stand-in QEMU is not built (make setup)"
 # QEMU's seccomp sandbox, when the binary has it; the privilege drop always.
@@ -398,8 +485,19 @@ fi
 QEMU_ARGS=()
 firmware=()
 case $shape in
-azure-gen2) vm_gen2 "$scratch/overlay.qcow2" qcow2; firmware=(-bios "$ovmf") ;;
+gen1) vm_gen1 "$scratch/overlay.qcow2" qcow2; firmware=() ;; # QEMU's SeaBIOS
+*) vm_gen2_sized "$scratch/overlay.qcow2" qcow2 "$low_mib" "$fb_mib"; firmware=(-bios "$ovmf") ;;
 esac
+for ((i = 1; i < nvme; i++)); do
+	qemu-img create -q -f qcow2 "$scratch/data$i.qcow2" 1G || harness_error "cannot create NVMe disk $((i + 1))"
+	vm_vpci_nvme "$scratch/data$i.qcow2" qcow2 "$i"
+done
+if [ "$shape" = gen1 ]; then
+	vm_desc="gen1: BIOS, VMBus low MMIO 0xf8000000-0xfebfffff, PCI video framebuffer $fb_mib MiB at 0xf8000000"
+else
+	vm_desc="$shape: UEFI, VMBus low MMIO $low_mib MiB from 0x80000000, framebuffer $fb_mib MiB at its base"
+fi
+vm_desc="$vm_desc, $nvme NVMe behind vPCI, $cpus vCPU, $mem MiB, kexec $kexec"
 # The harness adds two things to the entry's command line: the serial
 # console it reads, and panic=-1, so that a kernel or an initramfs that gives
 # up (no root: initramfs-tools panics) reboots, which ends the run, instead
@@ -411,7 +509,7 @@ append="$cmdline"
 [[ " $append " == *" panic="* ]] || append="$append panic=-1"
 chown -R "$quser" "$scratch"
 : >"$scratch/serial.log"
-say "booting $krel in the stand-in ($shape, NVMe root behind vPCI); QEMU as $quser, seccomp sandbox: $sandboxed"
+say "booting $krel in the stand-in ($vm_desc); QEMU as $quser, seccomp sandbox: $sandboxed"
 set +e
 timeout -k 5 "$timeout_s" "$qemu" -accel tcg -cpu max -smp "$cpus" -m "$mem" \
 	"${firmware[@]}" -kernel "$scratch/vmlinuz" ${ipath:+-initrd "$scratch/initrd.img"} \
@@ -467,7 +565,13 @@ if [ -n "$dumpdir" ]; then
 	dumpfile=$(gf glob-expand "${dumpdir}dump.*" 2>/dev/null | head -n 1 || true)
 	[ -z "$dumpfile" ] || gf download "$dumpfile" "$scratch/dump.raw"
 fi
+# what kdump-tools ran to load the crash kernel (kdump-config's record)
+kexec_cmd=""
+if [ "$(gf is-file /var/crash/kexec_cmd 2>/dev/null || true)" = true ]; then
+	kexec_cmd=$(gf cat /var/crash/kexec_cmd 2>/dev/null | head -n 1 | tr -cd '[:print:]' | cut -c1-300 || true)
+fi
 gf_stop
+[ -z "$kexec_cmd" ] || say "kdump-tools loaded the crash kernel with: $kexec_cmd"
 phase read-back
 
 if [ -n "$dumpfile" ] && [ -s "$scratch/dump.raw" ]; then

@@ -52,3 +52,46 @@ vm_gen1() {
 
 # kernel_has_fb_fallback, which scenarios ask about their kernel (KVER),
 # lives in scripts/lib/common.sh: it reads the kernel's own hv_vmbus.
+
+# vm_gen2_sized DISK FORMAT LOW-MIB FB-MIB: vm_gen2 with a VMBus low MMIO
+# range of LOW-MIB from 0x80000000 and a framebuffer of FB-MIB (a power of
+# two) at its base: OVMF's GOP framebuffer (VGA BAR 0, sized by vgamem_mb)
+# and the firmware framebuffer the host keeps in use (hv-synthvid
+# fw-vram-size) are the same range. The high range is the default one
+# (VM_HIGH_MMIO_BASE). kdump-check --image's Gen2 shapes: azure-gen2 (the
+# low range up to the IOAPIC), local-gen2 (128 MiB), cvm-like (1 GiB).
+vm_gen2_sized() {
+	local base=0x80000000 size=$(($3 * 1048576))
+	[ $((base + size)) -le $((0xfec00000)) ] || size=$((0xfec00000 - base))
+	# shellcheck disable=SC2054 # QEMU option lists are comma-separated
+	QEMU_ARGS+=(-device "VGA,vgamem_mb=$4"
+		-device "vmbus-bridge,low-mmio-base=$base,low-mmio-size=$(printf '%#x' "$size")"
+		-device "hv-synthvid,fw-vram-base=$base,fw-vram-size=$(printf '%#x' $(($4 * 1048576)))")
+	vm_vpci_root "$1" "$2"
+}
+
+# vm_vpci_nvme DISK FORMAT N: DISK as a further NVMe disk behind vpci0 (after
+# vm_vpci_root, which holds slot 0), in PCI slot N.
+vm_vpci_nvme() {
+	# shellcheck disable=SC2054 # QEMU option lists are comma-separated
+	QEMU_ARGS+=(-drive "file=$1,if=none,id=data$3,format=$2"
+		-device "nvme,drive=data$3,serial=hvpci-data$3,bus=vpci0.0,addr=$3")
+}
+
+# shape_windows_in LOG LO HI: every vPCI config window the host accepted
+# (vpci_d0_entry traces in LOG) lies in [LO, HI), a shape's VMBus low range,
+# or in the high range (from VM_HIGH_MMIO_BASE); at least one was accepted.
+shape_windows_in() {
+	python3 - "$@" "$VM_HIGH_MMIO_BASE" <<'PY'
+import re, sys
+log, lo, hi, high = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0), int(sys.argv[4], 0)
+wins = [int(m.group(1), 16) for m in re.finditer(
+    rb"vpci_d0_entry \S+ config window 0x([0-9a-f]+) status 0x0:", open(log, "rb").read())]
+if not wins:
+    sys.exit("no config window accepted by the host")
+for w in wins:
+    if not (lo <= w < hi or w >= high):
+        sys.exit("config window %#x outside the shape's ranges" % w)
+print("config windows accepted: %s" % ", ".join("%#x" % w for w in wins), file=sys.stderr)
+PY
+}
