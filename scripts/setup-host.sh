@@ -48,7 +48,7 @@ apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms sparse linux-source-6.1 \
-	libguestfs-tools xz-utils zstd \
+	libguestfs-tools libguestfs-xfs xz-utils zstd \
 	debhelper dh-dkms lintian
 [ "$packages_only" -eq 0 ] || exit 0
 
