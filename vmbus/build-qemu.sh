@@ -72,11 +72,12 @@ configure_flags=(
     --disable-werror
     --with-git-submodules=ignore
     --enable-trace-backends=log
+    --enable-seccomp
     --prefix=/usr
     "--firmwarepath=$firmware_path"
 )
 build_deps=(dpkg-dev meson ninja-build gcc pkg-config python3 flex bison
-            libglib2.0-dev libpixman-1-dev libfdt-dev
+            libglib2.0-dev libpixman-1-dev libfdt-dev libseccomp-dev
             seabios ipxe-qemu qemu-system-data rsync)
 
 now() { date +%s.%N; }
@@ -283,6 +284,10 @@ for want in "${our_devices[@]}"; do
     grep -q "name \"$want\"" <<<"$devices" ||
         die "the new binary lacks device $want; reconfigure with --force"
 done
+# The image check runs QEMU under its seccomp filter (-sandbox on).
+"$tmp/bin/qemu-system-x86_64" -sandbox on -machine none -display none \
+    -nodefaults -monitor none -version >/dev/null 2>&1 ||
+    die "the new binary rejects -sandbox on (built without seccomp?)"
 total="$(elapsed "$t_all")"
 {
     echo "qemu_version=$version"

@@ -329,13 +329,18 @@ expect_image_unchanged() {
 }
 
 # expect_qemu_unprivileged SUMMARY: the JSON summary of a check shows the
-# QEMU process without root (uid from /proc, read by the harness).
+# QEMU process without root and under a seccomp filter, both as the kernel
+# reported them in /proc/PID/status (Uid, and Seccomp 2 = filter mode), read
+# by the harness while the guest ran.
 expect_qemu_unprivileged() {
-	local uid
+	local uid mode
 	uid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qemu_uid"])' "$1")
+	mode=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qemu_seccomp_mode"])' "$1")
 	case $uid in
 	'' | 0) echo "QEMU ran as uid '${uid}', not as an unprivileged user" >&2; return 1 ;;
 	esac
+	[ "$mode" = 2 ] ||
+		{ echo "QEMU ran with /proc Seccomp mode '${mode}', not 2 (filter): no -sandbox" >&2; return 1; }
 }
 
 # expect_root_soon LOG MAX: in every kernel of the serial LOG that brought
