@@ -61,12 +61,20 @@ read.
   --json FILE           write a JSON summary
   --junit FILE          write a JUnit XML report
   --qemu-user USER      unprivileged user QEMU drops to (default: nobody)
-  --with-hvpci          check twice: the image as it is, then with hvpci
-                        installed into a second overlay by DKMS, run inside
-                        the libguestfs appliance against the image's own
-                        kernel and headers (the image needs dkms, gcc, make
-                        and linux-headers-KREL); prints both verdicts side
-                        by side (exit status: the one with hvpci)
+  --with-hvpci          check twice: the image as it is, then with the
+                        hvpci-dkms package installed into a second overlay
+                        by the image's own dpkg and dkms (inside the
+                        libguestfs appliance), which builds hvpci against
+                        the image's kernels and headers and rebuilds its
+                        initramfs images, the kdump one included (the image
+                        needs dkms, gcc, make and linux-headers-KREL);
+                        prints both verdicts side by side (exit status: the
+                        one with hvpci)
+  --install-hvpci       check once, with the hvpci-dkms package installed
+                        (what --with-hvpci's second run does)
+  --hvpci-deb FILE      with --with-hvpci or --install-hvpci: this
+                        hvpci-dkms .deb (default: built from this tree by
+                        packaging/build-deb.sh)
   -h, --help            this text
 
 Exit status: 0 a dump was saved and holds the crashed kernel's log with the
@@ -76,7 +84,7 @@ EOF
 }
 
 image="" shape=azure-gen2 mem=1024 cpus=1 timeout_s=900 keep="" json="" junit=""
-quser=nobody with_hvpci=0 install_hvpci=0 fb_mib="" nvme=1 kexec=image-default
+quser=nobody with_hvpci=0 install_hvpci=0 hvpci_deb="" fb_mib="" nvme=1 kexec=image-default
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -93,12 +101,18 @@ while [ $# -gt 0 ]; do
 	--junit) need_arg "$1" $#; junit=$2; shift 2 ;;
 	--qemu-user) need_arg "$1" $#; quser=$2; shift 2 ;;
 	--with-hvpci) with_hvpci=1; shift ;;
-	--install-hvpci) install_hvpci=1; shift ;; # internal: the second run
+	--hvpci-deb) need_arg "$1" $#; hvpci_deb=$2; shift 2 ;;
+	--install-hvpci) install_hvpci=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage_error "unknown argument: $1" ;;
 	esac
 done
 [ -n "$image" ] || usage_error "--image is required"
+if [ -n "$hvpci_deb" ]; then
+	[ "$with_hvpci$install_hvpci" != 00 ] || usage_error "--hvpci-deb goes with --with-hvpci or --install-hvpci"
+	[ -f "$hvpci_deb" ] || usage_error "--hvpci-deb $hvpci_deb: no such file"
+	hvpci_deb=$(realpath "$hvpci_deb")
+fi
 # num FLAG VALUE MIN MAX: VALUE is a whole number in [MIN, MAX].
 num() {
 	case $2 in '' | *[!0-9]* | 0[0-9]*) usage_error "$1 must be a whole number, not '$2'" ;; esac
@@ -143,7 +157,7 @@ if [ "$with_hvpci" -eq 1 ]; then
 		if [ "$skip" -eq 1 ]; then skip=0; continue; fi
 		case $a in
 		--with-hvpci) ;;
-		--keep-artifacts | --json | --junit) skip=1 ;;
+		--keep-artifacts | --json | --junit | --hvpci-deb) skip=1 ;;
 		*) rest+=("$a") ;;
 		esac
 	done
@@ -158,10 +172,16 @@ if [ "$with_hvpci" -eq 1 ]; then
 	tmpo=$(mktemp -d)
 	trap 'rm -rf "$tmpo"' EXIT
 	r1=0 r2=0
+	if [ -z "$hvpci_deb" ]; then
+		say "building the hvpci-dkms package from this tree (packaging/build-deb.sh)"
+		"$HVPCI_ROOT/packaging/build-deb.sh" --out "$tmpo/deb" >"$tmpo/deb.log" 2>&1 ||
+			{ tail -n 5 "$tmpo/deb.log" >&2; say "HARNESS ERROR: building the hvpci-dkms package failed"; exit 2; }
+		hvpci_deb=$(ls "$tmpo"/deb/hvpci-dkms_*_all.deb)
+	fi
 	say "run 1 of 2: the image as it is"
 	"$0" "${rest[@]}" "${o1[@]}" 2>&1 | tee "$tmpo/1" >&2 || r1=${PIPESTATUS[0]}
-	say "run 2 of 2: the image with hvpci installed by DKMS"
-	"$0" "${rest[@]}" "${o2[@]}" --install-hvpci 2>&1 | tee "$tmpo/2" >&2 || r2=${PIPESTATUS[0]}
+	say "run 2 of 2: the image with $(basename "$hvpci_deb") installed"
+	"$0" "${rest[@]}" "${o2[@]}" --install-hvpci --hvpci-deb "$hvpci_deb" 2>&1 | tee "$tmpo/2" >&2 || r2=${PIPESTATUS[0]}
 	v1=$(grep -a 'verdict: ' "$tmpo/1" | tail -n 1 | sed 's/.*verdict: //')
 	v2=$(grep -a 'verdict: ' "$tmpo/2" | tail -n 1 | sed 's/.*verdict: //')
 	d1=$(grep -a "crash kernel's vPCI driver: " "$tmpo/1" | tail -n 1 | sed 's/.*driver: //')
@@ -321,8 +341,10 @@ gf_mount_os
 gf is-file /boot/grub/grub.cfg | grep -qx true ||
 	{ gf_stop; harness_error "$image: no /boot/grub/grub.cfg to take the default boot entry from"; }
 gf download /boot/grub/grub.cfg "$scratch/grub.cfg"
-# The default entry's kernel, initramfs and command line (data only).
-entry=$(python3 - "$scratch/grub.cfg" <<'PY'
+# boot_entry GRUBCFG: the default entry's kernel, initramfs and command
+# line, one per line (grub.cfg read as data).
+boot_entry() {
+	python3 - "$1" <<'PY'
 import sys, re
 lin = ini = None
 for line in open(sys.argv[1], errors="replace"):
@@ -339,7 +361,8 @@ print(k)
 print(ini or "")
 print(args.strip())
 PY
-) || { gf_stop; harness_error "$image: grub.cfg has no linux entry"; }
+}
+entry=$(boot_entry "$scratch/grub.cfg") || { gf_stop; harness_error "$image: grub.cfg has no linux entry"; }
 kpath=$(sed -n 1p <<<"$entry") ipath=$(sed -n 2p <<<"$entry") cmdline=$(sed -n 3p <<<"$entry")
 resolve_boot_path() {
 	if [ "$(gf is-file "$1")" = true ]; then echo "$1"; else echo "/boot$1"; fi
@@ -357,27 +380,37 @@ if [ "$(gf is-file /etc/default/kdump-tools)" = true ]; then
 	use_kdump=$(gf cat /etc/default/kdump-tools | sed -n 's/^USE_KDUMP=\([0-9]*\).*/\1/p' | tail -n 1)
 fi
 if [ "$install_hvpci" -eq 1 ]; then
-	# hvpci with DKMS inside the appliance, against the image's own
-	# kernel and headers; then both initramfs images rebuilt by the image's
-	# own tools, so that the crash kernel loads it too.
-	dver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$HVPCI_ROOT/dkms.conf")
+	# hvpci as a fleet installs it: the hvpci-dkms package, installed by
+	# the image's own dpkg inside the appliance. Its postinst runs the
+	# image's dkms against each kernel with headers, rebuilds the system
+	# and kdump-tools initramfs images, and where pci-hyperv is built in
+	# sets up the takeover (packaging/README.md).
 	for need in /usr/sbin/dkms /usr/bin/make "/lib/modules/$krel/build/Makefile"; do
 		[ "$(gf is-file "$need" followsymlinks:true)" = true ] ||
 			{ gf_stop; harness_error "--with-hvpci: the image has no $need (it needs dkms, gcc, make and linux-headers-$krel)"; }
 	done
-	tar -C "$HVPCI_ROOT" -cf "$scratch/hvpci-src.tar" dkms.conf driver
-	gf mkdir-p "/usr/src/hvpci-$dver"
-	gf tar-in "$scratch/hvpci-src.tar" "/usr/src/hvpci-$dver"
-	hp=$(now_s)
-	gf sh "dkms install -m hvpci -v $dver -k $krel >/var/log/hvpci-dkms.log 2>&1; echo dkms=\$?" >"$scratch/dkms.rc" 2>&1 || true
-	if ! grep -q 'dkms=0' "$scratch/dkms.rc"; then
-		gf download /var/log/hvpci-dkms.log "$scratch/dkms.log" 2>/dev/null || true
-		gf_stop
-		harness_error "--with-hvpci: dkms install in the image failed: $(tail -n 3 "$scratch/dkms.log" 2>/dev/null | tr '\n' ' ')"
+	if [ -z "$hvpci_deb" ]; then
+		"$HVPCI_ROOT/packaging/build-deb.sh" --out "$scratch/deb" >"$scratch/deb.log" 2>&1 ||
+			{ gf_stop; harness_error "--with-hvpci: building the hvpci-dkms package failed: $(tail -n 3 "$scratch/deb.log" | tr '\n' ' ')"; }
+		hvpci_deb=$(ls "$scratch"/deb/hvpci-dkms_*_all.deb)
 	fi
-	gf sh "update-initramfs -u -k $krel >/dev/null 2>&1; if [ -x /etc/kernel/postinst.d/kdump-tools ]; then /etc/kernel/postinst.d/kdump-tools $krel >/dev/null 2>&1; fi; echo done" >/dev/null
-	say "hvpci $dver installed by DKMS in the overlay for $krel, initramfs images rebuilt ($(elapsed "$hp")s)"
-	# the rebuilt initramfs is the one to boot
+	hp=$(now_s)
+	gf upload "$hvpci_deb" /var/tmp/hvpci-dkms.deb
+	gf sh "dpkg -i /var/tmp/hvpci-dkms.deb >/var/log/hvpci-dkms.log 2>&1; echo dpkg=\$?; rm -f /var/tmp/hvpci-dkms.deb" >"$scratch/dkms.rc" 2>&1 || true
+	gf download /var/log/hvpci-dkms.log "$scratch/dkms.log" 2>/dev/null || true
+	if ! grep -q 'dpkg=0' "$scratch/dkms.rc"; then
+		gf_stop
+		harness_error "--with-hvpci: dpkg -i hvpci-dkms in the image failed: $(tail -n 3 "$scratch/dkms.log" 2>/dev/null | tr '\n' ' ')"
+	fi
+	built=$(gf sh "ls /lib/modules/$krel/updates/dkms/ 2>/dev/null || true" | grep -E '^(pci-hyperv|hvpci)\.ko' || true)
+	[ -n "$built" ] ||
+		{ gf_stop; harness_error "--with-hvpci: the package installed, but DKMS built nothing for $krel: $(grep -a 'hvpci:' "$scratch/dkms.log" | tr '\n' ' ')"; }
+	say "hvpci-dkms $(basename "$hvpci_deb") installed by the image's dpkg: $krel has updates/dkms/$built; $(grep -a '^hvpci: installed' "$scratch/dkms.log" || echo 'hvpci: ?') ($(elapsed "$hp")s)"
+	# the package may have changed the boot entry (the takeover's
+	# command line) and rebuilt the initramfs: boot what it left
+	gf download /boot/grub/grub.cfg "$scratch/grub.cfg"
+	entry=$(boot_entry "$scratch/grub.cfg") || { gf_stop; harness_error "$image: grub.cfg has no linux entry after the install"; }
+	cmdline=$(sed -n 3p <<<"$entry")
 	[ -z "$ipath" ] || gf download "$ipath" "$scratch/initrd.img"
 fi
 # --kexec: one line appended to the overlay's kdump-tools defaults: the

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # Every kernel line Debian's archive carries, oldest first: before and after
 # the fallback where the line has both.
 MATRIX_KERNELS_DEFAULT="5.10.0-43 5.10.0-46 6.1.0-50 $(default_kernel_version) 6.12.95+deb12 6.12.117+deb13 7.3.4+deb13"
-CORE_SCENARIOS_DEFAULT="vpci-nvme-root kdump-gen2-load-fb kdump-gen2-file-fb kdump-gen2-noefi kdump-gen2-fb-above-base"
+CORE_SCENARIOS_DEFAULT="vpci-nvme-root kdump-gen2-load-fb kdump-gen2-file-fb kdump-gen2-noefi kdump-gen2-fb-above-base image-line-hvpci-dkms"
 
 usage() {
 	cat <<EOF
@@ -65,7 +65,7 @@ cell() {
 	*"# SKIP"*) printf 'skipped' ;;
 	"ok "*)
 		case $line in
-		*" - kdump-"*) printf 'dump' ;;
+		*" - kdump-"* | *" - image-line-"*) printf 'dump' ;;
 		*) printf 'pass' ;;
 		esac
 		;;
@@ -73,11 +73,24 @@ cell() {
 	esac
 }
 
+# runs: each scenario once per driver it has (run.sh --list names a
+# two-driver scenario NAME@stock and NAME@hvpci, a one-driver one NAME)
+listing=$("$here/run.sh" --list)
+runs=()
+for s in "${scns[@]}"; do
+	if grep -q "^$s@stock " <<<"$listing"; then
+		runs+=("$s@stock" "$s@hvpci")
+	elif grep -q "^$s " <<<"$listing"; then
+		runs+=("$s")
+	else
+		usage_error "no scenario named $s (tests/e2e/run.sh --list)"
+	fi
+done
 header="| kernel | line | pci-hyperv | fb driver | fb fallback |"
 rule="|---|---|---|---|---|"
-for s in "${scns[@]}"; do
-	header="$header $s stock | $s hvpci |"
-	rule="$rule---|---|"
+for n in "${runs[@]}"; do
+	header="$header ${n/@/ } |"
+	rule="$rule---|"
 done
 rows=() failed=0 start=$(now_s)
 for k in "${kernels[@]}"; do
@@ -91,8 +104,7 @@ for k in "${kernels[@]}"; do
 	[ -z "$(kernel_config "$krel" CONFIG_FB_HYPERV)" ] || fb=hyperv_fb
 	fallback=no
 	! kernel_has_fb_fallback "$krel" || fallback=yes
-	names=()
-	for s in "${scns[@]}"; do names+=("$s@stock" "$s@hvpci"); done
+	names=("${runs[@]}")
 	say "kernel $krel: ${#names[@]} scenario runs ($(elapsed "$start")s so far)"
 	tap=$(mktemp)
 	"$here/run.sh" --kernel "$k" --junit "$HVPCI_ROOT/build/reports/kernel-table-$k.xml" \

@@ -24,6 +24,17 @@ kernel_line() {
 	printf '%s\n' "${v%.*}"
 }
 
+# kernel_debian_release [VER]: the Debian release whose own userland goes
+# with VER in a guest of its line: 5.10 bullseye (11), 6.1 and the +deb12
+# backports bookworm (12), +deb13 trixie (13).
+kernel_debian_release() {
+	case ${1:-$KVER} in
+	5.10.*) echo bullseye ;;
+	*+deb13*) echo trixie ;;
+	*) echo bookworm ;;
+	esac
+}
+
 # hyperv_fb_keeps_screen_info [VER]: VER's hyperv_fb leaves the boot
 # framebuffer in screen_info when it takes the Gen2 framebuffer over, so a
 # KEXEC_FILE_LOAD crash kernel (the kernel hands its own screen_info on) is
