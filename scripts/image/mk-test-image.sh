@@ -33,7 +33,10 @@ crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
                      trixie-backports' 7.3.4+deb13) (default: the one the
                      release's linux-image-cloud-amd64 points at, backports
                      aside)
-  --fs FS            root file system: ext4 or xfs (default ext4)
+  --fs FS            root file system: ext4, xfs or btrfs (default ext4)
+  --lvm              the root file system on an LVM logical volume
+                     (volume group hvpcivg, volume root) in the second
+                     partition, with lvm2 in the image
   --variant V        ok (default); no-kdump: kdump-tools not installed;
                      no-crashkernel: kdump-tools without its crashkernel=;
                      devel: ok plus dkms, gcc, make and the kernel's
@@ -45,7 +48,7 @@ to FILE.
 EOF
 }
 
-out="" format=raw kver="" fs=ext4 variant=ok release=bookworm
+out="" format=raw kver="" fs=ext4 lvm=0 variant=ok release=bookworm
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) need_arg "$1" $#; out=$2; shift 2 ;;
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--release) need_arg "$1" $#; release=$2; shift 2 ;;
 	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
 	--fs) need_arg "$1" $#; fs=$2; shift 2 ;;
+	--lvm) lvm=1; shift ;;
 	--variant) need_arg "$1" $#; variant=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage_error "unknown argument: $1" ;;
@@ -60,7 +64,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || usage_error "--out is required"
 case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
-case $fs in ext4 | xfs) ;; *) usage_error "--fs must be ext4 or xfs" ;; esac
+case $fs in ext4 | xfs | btrfs) ;; *) usage_error "--fs must be ext4, xfs or btrfs" ;; esac
 case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
 case $release in bullseye | bookworm | trixie) ;; *) usage_error "--release must be bullseye, bookworm or trixie" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
@@ -136,11 +140,11 @@ if [ ! -f "$base" ]; then
 	say "base system cached after $(elapsed "$start")s"
 fi
 
-key=$(hash_inputs "$0" "$base" "kver=$kver" "fs=$fs" "variant=$variant" "release=$release")
+key=$(hash_inputs "$0" "$base" "kver=$kver" "fs=$fs" "lvm=$lvm" "variant=$variant" "release=$release")
 img=$dir/$key.raw
 if [ ! -f "$img" ]; then
 	start=$(now_s)
-	say "image (Debian $release, $krel from $kernel_from, $fs root, variant $variant): building"
+	say "image (Debian $release, $krel from $kernel_from, $fs root$([ "$lvm" = 0 ] || echo ' on LVM'), variant $variant): building"
 	work=$(mktemp -d "$dir/.build-XXXXXX")
 	root=$work/root
 	mounts=()
@@ -182,6 +186,10 @@ EOF
 	ipkgs=("linux-image-$krel")
 	[ "$variant" = no-kdump ] || ipkgs+=(kdump-tools kexec-tools makedumpfile)
 	[ "$variant" != devel ] || ipkgs+=("linux-headers-$krel" dkms gcc make)
+	# the initramfs hooks that find such a root: btrfs device scan, LVM
+	# activation (lvm2's hook also adds dm-mod)
+	[ "$fs" != btrfs ] || ipkgs+=(btrfs-progs)
+	[ "$lvm" = 0 ] || ipkgs+=(lvm2)
 	echo "kdump-tools kdump-tools/use_kdump boolean true" | in_root debconf-set-selections
 	# a backports kernel (7.x) needs its suite's newer linux-base & co.
 	target=()
@@ -223,8 +231,18 @@ EOF
 	tar -C "$root" -cf "$work/root.tar" .
 	rm -rf "$root"
 	truncate -s 4G "$work/disk.raw"
-	printf 'UUID=%s / %s defaults 0 1\nLABEL=UEFI /boot/efi vfat umask=0077 0 2\n' \
-		"$uuid" "$fs" >"$work/fstab"
+	# ext4/xfs pass fsck at boot (1); btrfs has no boot-time fsck (0)
+	passno=1
+	[ "$fs" != btrfs ] || passno=0
+	printf 'UUID=%s / %s defaults 0 %s\nLABEL=UEFI /boot/efi vfat umask=0077 0 2\n' \
+		"$uuid" "$fs" "$passno" >"$work/fstab"
+	rootdev=/dev/sda2 lvm_cmds=""
+	if [ "$lvm" = 1 ]; then
+		rootdev=/dev/hvpcivg/root
+		lvm_cmds="pvcreate /dev/sda2
+vgcreate hvpcivg /dev/sda2
+lvcreate-free root hvpcivg 100"
+	fi
 	guestfs_env guestfish -a "$work/disk.raw" >"$work/guestfish.log" 2>&1 <<EOF ||
 run
 part-init /dev/sda gpt
@@ -233,9 +251,10 @@ part-add /dev/sda p 262144 -34
 part-set-gpt-type /dev/sda 1 C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 part-set-name /dev/sda 1 EFI
 mkfs vfat /dev/sda1 label:UEFI
-mkfs $fs /dev/sda2
-set-uuid /dev/sda2 $uuid
-mount /dev/sda2 /
+$lvm_cmds
+mkfs $fs $rootdev
+set-uuid $rootdev $uuid
+mount $rootdev /
 tar-in $work/root.tar /
 mkdir-p /boot/efi
 mount /dev/sda1 /boot/efi
@@ -254,4 +273,4 @@ qcow2 | vhdx) qemu-img convert -O "$format" "$img" "$out" ;;
 vpc) qemu-img convert -O vpc -o subformat=dynamic,force_size=on "$img" "$out" ;;
 vpc-fixed) qemu-img convert -O vpc -o subformat=fixed,force_size=on "$img" "$out" ;;
 esac
-say "test image (Debian $release, $krel, $fs, $variant, $format): $out"
+say "test image (Debian $release, $krel, $fs$([ "$lvm" = 0 ] || echo ' on LVM'), $variant, $format): $out"
