@@ -40,7 +40,10 @@ crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
   --variant V        ok (default); no-kdump: kdump-tools not installed;
                      no-crashkernel: kdump-tools without its crashkernel=;
                      devel: ok plus dkms, gcc, make and the kernel's
-                     headers (for kdump-check --with-hvpci)
+                     headers (for kdump-check --with-hvpci);
+                     no-nvme-crash: ok, but kdump-tools' crash initramfs
+                     rebuilt without the nvme module (a kernel that builds
+                     NVMe in, 7.x, has no such image)
   -h, --help         this text
 
 Images are cached in \$HVPCI_CACHE/test-images by their inputs and copied
@@ -65,7 +68,7 @@ done
 [ -n "$out" ] || usage_error "--out is required"
 case $format in raw | qcow2 | vpc | vpc-fixed | vhdx) ;; *) usage_error "unknown --format $format" ;; esac
 case $fs in ext4 | xfs | btrfs) ;; *) usage_error "--fs must be ext4, xfs or btrfs" ;; esac
-case $variant in ok | no-kdump | no-crashkernel | devel) ;; *) usage_error "unknown --variant $variant" ;; esac
+case $variant in ok | no-kdump | no-crashkernel | devel | no-nvme-crash) ;; *) usage_error "unknown --variant $variant" ;; esac
 case $release in bullseye | bookworm | trixie) ;; *) usage_error "--release must be bullseye, bookworm or trixie" ;; esac
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
 # libguestfs-xfs: the appliance's mkfs.xfs (Debian ships it apart)
@@ -214,6 +217,19 @@ EOF
 		rm -rf "$root/tmp/hvpci-nochroot"
 		[ -s "$root/var/lib/kdump/initrd.img-$krel" ] ||
 			die "kdump-tools made no crash initramfs for $krel: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
+		if [ "$variant" = no-nvme-crash ]; then
+			# kdump-tools' own copy of the initramfs configuration
+			# (/var/lib/kdump/initramfs-tools) without nvme, and only
+			# the listed modules: its crash initramfs cannot see the disk
+			kd=/var/lib/kdump/initramfs-tools
+			sed -i '/^nvme$/d' "$root$kd/modules"
+			echo "MODULES=list" >"$root$kd/conf.d/zzz-kdump"
+			in_root mkinitramfs -d "$kd" -o "/var/lib/kdump/initrd.img-$krel" "$krel" >>"$work/kdump-initrd.log" 2>&1 ||
+				die "mkinitramfs for the no-nvme crash initramfs failed: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
+			if in_root lsinitramfs "/var/lib/kdump/initrd.img-$krel" | grep -q '/nvme\.ko'; then
+				die "the no-nvme crash initramfs still holds nvme.ko (does $krel build NVMe in?)"
+			fi
+		fi
 		# as on an image booted once: kdump-config finds the record of
 		# the sysctls its initramfs was built with and does not rebuild
 		cp "$root/etc/kdump/sysctl.conf" "$root/var/lib/kdump/latest_sysctls-$krel"
