@@ -291,18 +291,20 @@ check_hvpci_placement() {
 # publish the run's kernel, e.g. --kernel 5.10.0-46 for bullseye); the
 # check must exit RC, its verdict line must match the extended regex
 # REASON, and the image file must be unchanged. IMG_ARGS (an array, set
-# before) adds options to the check. A scenario may define
+# before) adds options to the check, IMG_MK_ARGS to mk-test-image.sh
+# (--lvm). A scenario may define
 # image_extra_check LOG SCRATCH for more.
 # shellcheck disable=SC2034,SC2317 # the runner reads these and calls the hooks
 image_check_scenario() {
 	IMG_VARIANT=$1 IMG_FORMAT=$2 IMG_FS=$3 IMG_RC=$4 IMG_REASON=$5
 	[ -n "${IMG_ARGS+set}" ] || IMG_ARGS=()
+	[ -n "${IMG_MK_ARGS+set}" ] || IMG_MK_ARGS=()
 	img_release=${6:-bookworm}
 	TIMEOUT=120
 	guest_script() { echo pass; }
 	host_prepare() {
 		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --release "$img_release" --kernel "$KVER" --variant "$IMG_VARIANT" \
-			--format "$IMG_FORMAT" --fs "$IMG_FS" --out "$1/image" 2>&1 || return 1
+			--format "$IMG_FORMAT" --fs "$IMG_FS" "${IMG_MK_ARGS[@]}" --out "$1/image" 2>&1 || return 1
 		sha256sum <"$1/image" >"$1/image.sha"
 		local rc=0
 		"$HVPCI_ROOT/scripts/kdump-check.sh" --image "$1/image" --json "$1/summary.json" \

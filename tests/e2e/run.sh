@@ -93,7 +93,7 @@ all_names() {
 # The settings a scenario may assign (docs/interfaces.md), and variables
 # the shared helpers (kdump.sh) set for themselves.
 settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW"
-helper_vars="KDUMP_SHAPE KDUMP_MODE KDUMP_EXPECT KDUMP_FB IMG_ARGS IMG_VARIANT IMG_FORMAT IMG_FS IMG_RC IMG_REASON"
+helper_vars="KDUMP_SHAPE KDUMP_MODE KDUMP_EXPECT KDUMP_FB IMG_ARGS IMG_MK_ARGS IMG_VARIANT IMG_FORMAT IMG_FS IMG_RC IMG_REASON"
 read -ra setting_names <<<"$settings $helper_vars"
 
 # check_settings NAME: every upper-case variable the scenario file sets when
