@@ -58,6 +58,7 @@ read.
                         the command kdump-tools ran is printed after the run
   --timeout SEC         limit for the whole boot-crash-dump run (default 900)
   --keep-artifacts DIR  keep the serial log, the vmcore and its dmesg in DIR
+                        (and dkms.log, the package install's output)
   --json FILE           write a JSON summary
   --junit FILE          write a JUnit XML report
   --qemu-user USER      unprivileged user QEMU drops to (default: nobody)
@@ -231,7 +232,7 @@ cleanup() {
 	[ -z "${GUESTFISH_PID:-}" ] || guestfish --remote -- exit >/dev/null 2>&1 || true
 	if [ -n "$keep" ]; then
 		mkdir -p "$keep"
-		for k in serial.log vmcore dmesg.txt grub.cfg; do
+		for k in serial.log vmcore dmesg.txt grub.cfg dkms.log; do
 			[ ! -f "$scratch/$k" ] || cp "$scratch/$k" "$keep/"
 		done
 	fi
