@@ -41,8 +41,9 @@ start=$(now_s)
 # driver: dkms, sparse, linux-source-6.1 (checkpatch.pl) and the headers
 # get-kernel.sh installs (or its build chroots, made with debootstrap);
 # kernels of other lines: xz-utils, zstd (compressed modules and images);
-# image checks: libguestfs-tools (its appliance runs under TCG here; it
-# puts a generic kernel into the host's /boot for that appliance);
+# image checks: libguestfs-tools (its appliance runs under TCG here) and,
+# where the host's /boot has no kernel for that appliance, Debian's
+# generic one (linux-image-amd64, only recommended by supermin);
 # the hvpci-dkms package (make deb): debhelper, dh-dkms, lintian.
 apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
@@ -50,6 +51,8 @@ apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf
 	dkms sparse linux-source-6.1 \
 	libguestfs-tools libguestfs-xfs xz-utils zstd \
 	debhelper dh-dkms lintian
+# the libguestfs appliance's kernel, where /boot has none
+compgen -G '/boot/vmlinuz-*' >/dev/null || apt_install linux-image-amd64
 [ "$packages_only" -eq 0 ] || exit 0
 
 [ -n "$kernels" ] || kernels=$(default_kernel_version)

@@ -206,6 +206,8 @@ id -u "$quser" >/dev/null 2>&1 || harness_error "no such user for QEMU: $quser"
 for t in qemu-img guestfish makedumpfile python3 setpriv; do
 	command -v "$t" >/dev/null || harness_error "$t is missing (apt-get install qemu-utils libguestfs-tools makedumpfile python3 util-linux)"
 done
+compgen -G '/boot/vmlinuz-*' >/dev/null ||
+	harness_error "libguestfs' appliance needs a kernel in the host's /boot, and there is none (apt-get install linux-image-amd64; make setup does)"
 ovmf=/usr/share/ovmf/OVMF.fd
 [ -f "$ovmf" ] || harness_error "no UEFI firmware at $ovmf (apt-get install ovmf)"
 

@@ -73,6 +73,7 @@ case $release in bullseye | bookworm | trixie) ;; *) usage_error "--release must
 [ "$(id -u)" -eq 0 ] || die "building a test image needs root (debootstrap and chroot)"
 # libguestfs-xfs: the appliance's mkfs.xfs (Debian ships it apart)
 apt_install debootstrap qemu-utils libguestfs-tools xfsprogs dosfstools libguestfs-xfs
+guestfs_ready
 
 # release_default_kernel: the newest ABI that linux-image-cloud-amd64 points
 # at in $suites, backports aside.
