@@ -216,19 +216,19 @@ d0_report() {
 }
 
 # kdump_nvme_first_stage MODE [FB]: the first kernel. FB (default hyperv_fb)
-# is the framebuffer driver the kernel line ships: hyperv_fb takes the
-# framebuffer over; "efifb" (kernels without hyperv_fb, such as Debian's
+# is the framebuffer driver the kernel line ships: hyperv_fb or hyperv_drm
+# (the DRM driver, in generic rather than cloud flavours) take the
+# framebuffer over; "efifb" (kernels without either, such as Debian's
 # 7.x cloud kernels) keeps the firmware's. The NVMe root comes up behind
 # vPCI and gets a marker, the crash kernel is loaded with kdump_load MODE
 # and sysrq panics the guest.
 kdump_nvme_first_stage() {
 	result stage first
 	kdump_boot_report first
-	if [ "${2:-hyperv_fb}" = hyperv_fb ]; then
-		load hv_vmbus hyperv_fb pci_hyperv
-	else
-		load hv_vmbus pci_hyperv
-	fi
+	case ${2:-hyperv_fb} in
+	hyperv_fb | hyperv_drm) load hv_vmbus "${2:-hyperv_fb}" pci_hyperv ;;
+	*) load hv_vmbus pci_hyperv ;;
+	esac
 	wait_for 60 grep -q . /proc/fb || fail "no framebuffer registered (${2:-hyperv_fb})"
 	result first.fb "$(tr '\n' ';' </proc/fb)"
 	wait_for 60 test -b /dev/nvme0n1 || fail "no NVMe root behind vPCI in the first kernel"

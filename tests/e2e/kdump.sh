@@ -122,13 +122,23 @@ kdump_nvme_scenario() {
 	esac
 	KDUMP_SHAPE=$1 KDUMP_MODE=$2
 	# The framebuffer driver of the kernel line: hyperv_fb where it is
-	# built (up to 6.x), else the firmware's, efifb (7.x cloud kernels).
+	# built (up to 6.x), else the firmware's, efifb (7.x cloud kernels);
+	# or the one named as FB: hyperv_drm (generic flavours only).
 	KDUMP_FB=efifb
 	[ -z "$(kernel_config "$KVER" CONFIG_FB_HYPERV)" ] || KDUMP_FB=hyperv_fb
+	case ${3:-} in
+	'') ;;
+	hyperv_drm) KDUMP_FB=hyperv_drm ;;
+	*) echo "kdump_nvme_scenario: unknown framebuffer driver '$3'" >&2; return 1 ;;
+	esac
 	MODULES="hv_vmbus pci_hyperv ${KDUMP_FB/efifb/}" HOST_BINS="kexec makedumpfile" \
 		STANDIN=1 KDUMP=1 MEM=1024 TIMEOUT=420 \
 		KERNEL_ARGS="crashkernel=256M" DRIVERS="stock hvpci"
 	host_prepare() {
+		if [ "$KDUMP_FB" = hyperv_drm ] && [ -z "$(kernel_config "$KVER" CONFIG_DRM_HYPERV)" ]; then
+			echo "$KVER has no hyperv_drm (Debian's cloud flavours build no DRM): run this with a generic flavour, e.g. --kernel ${KVER%-cloud-amd64}-amd64" >&2
+			return 1
+		fi
 		make_root_disk "$1/root.img" 512M &&
 			"vm_${KDUMP_SHAPE//-/_}" "$1/root.img" raw
 	}
@@ -187,6 +197,9 @@ check_kdump_boot() {
 	local log=$1 bar0=0x00000000f8000000-0x00000000fbffffff
 	if [ "${KDUMP_FB:-hyperv_fb}" = hyperv_fb ]; then
 		expect_line "$log" 'HVPCI-RESULT first.fb=.*hyperv_fb' || return 1
+	elif [ "$KDUMP_FB" = hyperv_drm ]; then
+		# DRM's fbdev emulation names itself after the driver
+		expect_line "$log" 'HVPCI-RESULT first.fb=.*hyperv_drm' || return 1
 	else
 		expect_line "$log" 'HVPCI-RESULT first.fb=.*EFI VGA' || return 1
 	fi
