@@ -14,7 +14,11 @@ guestfs_ready() {
 # guestfs_env CMD...: run a libguestfs tool (guestfish, virt-*) with its
 # appliance under TCG. This machine's /dev/kvm cannot run the appliance's
 # kernel, and the tools abort on it unless told to use TCG.
+# Its appliance is cached in $HVPCI_CACHE/guestfs, which libguestfs will
+# not create (it refuses to start without it).
 guestfs_env() {
+	local cachedir=${LIBGUESTFS_CACHEDIR:-$HVPCI_CACHE/guestfs}
+	mkdir -p "$cachedir"
 	LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-		LIBGUESTFS_CACHEDIR=${LIBGUESTFS_CACHEDIR:-$HVPCI_CACHE/guestfs} "$@"
+		LIBGUESTFS_CACHEDIR=$cachedir "$@"
 }
