@@ -155,11 +155,15 @@ kernel_has_fb_fallback() {
 	local v=${1:-$KVER} mark
 	mark=$(kernel_dir "$v")/.fb-fallback
 	if [ ! -f "$mark" ]; then
-		if kernel_object "$v" hv_vmbus | grep -a -q 'Unexpected framebuffer mmio base of zero'; then
-			echo yes >"$mark"
+		# written whole under a name of its own, then renamed: a run in
+		# parallel never reads it half-written. (grep -c reads to the end:
+		# grep -q's early exit could fail the pipeline with SIGPIPE.)
+		if kernel_object "$v" hv_vmbus | grep -a -c 'Unexpected framebuffer mmio base of zero' >/dev/null; then
+			echo yes >"$mark.$$"
 		else
-			echo no >"$mark"
+			echo no >"$mark.$$"
 		fi
+		mv -f "$mark.$$" "$mark"
 	fi
 	[ "$(cat "$mark")" = yes ]
 }
