@@ -103,7 +103,7 @@ kernel_suite() {
 
 # host_has_package PKG: the host's own apt sources can install PKG.
 host_has_package() {
-	apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'
+	apt-cache policy "$1" 2>/dev/null | grep -c 'Candidate: [0-9]' >/dev/null
 }
 
 # chroot_dir RELEASE: where the build chroot of RELEASE lives.

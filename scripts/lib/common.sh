@@ -125,7 +125,9 @@ kernel_image_elf() {
 	for magic in '\x28\xb5\x2f\xfd:zstd -qdc' '\xfd\x37\x7a\x58\x5a\x00:xz -qdc' '\x1f\x8b\x08:gzip -qdc'; do
 		for off in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$img" | cut -d: -f1 | head -n 3); do
 			# shellcheck disable=SC2086 # the decompressor and its flags
-			if tail -c +"$((off + 1))" "$img" | ${magic#*:} 2>/dev/null | head -c 4 | grep -q 'ELF'; then
+			# (the first four bytes only: the rest of the stream is cut
+			# off, and that SIGPIPE must not count under pipefail)
+			if { tail -c +"$((off + 1))" "$img" | ${magic#*:} 2>/dev/null || true; } | head -c 4 | grep -c 'ELF' >/dev/null; then
 				# shellcheck disable=SC2086
 				tail -c +"$((off + 1))" "$img" | ${magic#*:} 2>/dev/null
 				return 0

@@ -304,7 +304,7 @@ module_of() {
 assert_installed() {
 	local k=$1 mod file
 	mod=$(module_of "$k")
-	in_chroot dkms status -m hvpci -v "$version" -k "$k" | grep -q ': installed' ||
+	in_chroot dkms status -m hvpci -v "$version" -k "$k" | grep -c ': installed' >/dev/null ||
 		{ in_chroot dkms status; return 1; }
 	file=$(in_chroot modinfo -k "$k" -F filename "$mod")
 	case $file in
@@ -341,7 +341,7 @@ assert_takeover() {
 		grep -q 'GRUB_CMDLINE_LINUX=.*initcall_blacklist=init_hv_pci_drv' "$cfg" || { echo "no blacklist in $cfg"; return 1; }
 		grep -q "^# BEGIN hvpci-dkms" "$kd" || { echo "no hvpci block in $kd"; return 1; }
 		# shellcheck disable=SC2016 # expanded by the chroot's shell
-		in_chroot bash -c '. /etc/default/kdump-tools; echo "$KDUMP_CMDLINE_APPEND"' | grep -q 'initcall_blacklist=init_hv_pci_drv'
+		in_chroot bash -c '. /etc/default/kdump-tools; echo "$KDUMP_CMDLINE_APPEND"' | grep -c 'initcall_blacklist=init_hv_pci_drv' >/dev/null
 	else
 		[ ! -e "$cfg" ] || { echo "$cfg exists with no built-in pci-hyperv"; return 1; }
 		! grep -qs hvpci "$kd" || { echo "$kd changed with no built-in pci-hyperv"; return 1; }
@@ -350,13 +350,13 @@ assert_takeover() {
 
 assert_gone() {
 	local k mod img list
-	! in_chroot dkms status 2>/dev/null | grep -q hvpci || { in_chroot dkms status; return 1; }
+	! in_chroot dkms status 2>/dev/null | grep -c hvpci >/dev/null || { in_chroot dkms status; return 1; }
 	! ls -d "$work"/usr/src/hvpci-* 2>/dev/null || return 1
 	! ls -d "$work"/var/lib/dkms/hvpci 2>/dev/null || return 1
 	for k in "$@"; do
 		! ls "$work/lib/modules/$k"/updates/dkms/{hvpci,pci-hyperv}.ko* 2>/dev/null || return 1
 		mod=$(module_of "$k")
-		[ "$mod" = hvpci ] || in_chroot modinfo -k "$k" -F filename pci-hyperv | grep -q "/kernel/drivers/pci/controller/pci-hyperv.ko" ||
+		[ "$mod" = hvpci ] || in_chroot modinfo -k "$k" -F filename pci-hyperv | grep -c "/kernel/drivers/pci/controller/pci-hyperv.ko" >/dev/null ||
 			{ echo "$k: in-tree pci-hyperv not back"; return 1; }
 		for img in "/boot/initrd.img-$k" "/var/lib/kdump/initrd.img-$k"; do
 			list=$(initrd_list "$img")
