@@ -399,7 +399,12 @@ if [ "$install_hvpci" -eq 1 ]; then
 	fi
 	hp=$(now_s)
 	gf upload "$hvpci_deb" /var/tmp/hvpci-dkms.deb
-	gf sh "dpkg -i /var/tmp/hvpci-dkms.deb >/var/log/hvpci-dkms.log 2>&1; echo dpkg=\$?; rm -f /var/tmp/hvpci-dkms.deb" >"$scratch/dkms.rc" 2>&1 || true
+	# The appliance runs the image's tools chrooted into it. trixie's
+	# kdump-tools hook leaves the crash initramfs alone inside a chroot
+	# (ischroot), as if for the first boot to rebuild; here there is no such
+	# boot before the crash, so the install must run as on the booted VM: a
+	# private ischroot saying "not a chroot" comes first on dpkg's PATH.
+	gf sh "mkdir -p /var/tmp/hvpci-nochroot && printf '#!/bin/sh\nexit 1\n' >/var/tmp/hvpci-nochroot/ischroot && chmod 0755 /var/tmp/hvpci-nochroot/ischroot && PATH=/var/tmp/hvpci-nochroot:/usr/sbin:/usr/bin:/sbin:/bin dpkg -i /var/tmp/hvpci-dkms.deb >/var/log/hvpci-dkms.log 2>&1; echo dpkg=\$?; rm -rf /var/tmp/hvpci-dkms.deb /var/tmp/hvpci-nochroot" >"$scratch/dkms.rc" 2>&1 || true
 	gf download /var/log/hvpci-dkms.log "$scratch/dkms.log" 2>/dev/null || true
 	if ! grep -q 'dpkg=0' "$scratch/dkms.rc"; then
 		gf_stop
@@ -409,6 +414,12 @@ if [ "$install_hvpci" -eq 1 ]; then
 	[ -n "$built" ] ||
 		{ gf_stop; harness_error "--with-hvpci: the package installed, but DKMS built nothing for $krel: $(grep -a 'hvpci:' "$scratch/dkms.log" | tr '\n' ' ')"; }
 	say "hvpci-dkms $(basename "$hvpci_deb") installed by the image's dpkg: $krel has updates/dkms/$built; $(grep -a '^hvpci: installed' "$scratch/dkms.log" || echo 'hvpci: ?') ($(elapsed "$hp")s)"
+	# what the crash kernel will boot: kdump-tools' initramfs (Debian's path)
+	kinit=/var/lib/kdump/initrd.img-$krel
+	if [ "$(gf is-file "$kinit")" = true ]; then
+		kmods=$(gf sh "lsinitramfs $kinit | grep -c '/updates/dkms/' || true" 2>/dev/null | tr -d '[:space:]')
+		say "kdump-tools' crash initramfs $kinit holds ${kmods:-0} module(s) from updates/dkms"
+	fi
 	# the package may have changed the boot entry (the takeover's
 	# command line) and rebuilt the initramfs: boot what it left
 	gf download /boot/grub/grub.cfg "$scratch/grub.cfg"
