@@ -25,14 +25,6 @@ typedef unsigned short u16;
 typedef unsigned char u8;
 typedef int s32;
 
-/*
- * __packed (hvpci_wire.h) is the kernel's attribute macro.  The user-space
- * Makefiles pass it with -D, as checkpatch wants the macro in kernel files.
- */
-#ifndef __packed
-#error "user-space builds pass __packed with -D, see tests/unit/Makefile"
-#endif
-
 /* Format strings are checked by the kernel build. */
 #define HVPCI_PRINTF(fmt, args)
 #endif

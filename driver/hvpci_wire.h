@@ -16,6 +16,14 @@
 
 #include "hvpci_compat.h"
 
+/*
+ * __packed is the kernel's attribute macro; user-space builds pass it with
+ * -D (tests/unit/Makefile), as checkpatch wants the macro in kernel files.
+ */
+#if !defined(__KERNEL__) && !defined(__packed)
+#error "user-space builds pass __packed with -D, see tests/unit/Makefile"
+#endif
+
 /* The VMBus packet descriptor (struct vmpacket_descriptor) and its types. */
 struct hvpci_vmpkt {
 	u16 type;
