@@ -83,7 +83,8 @@ judge() {
 	rm -rf "$top/tests/unit/$build" "$top/tests/fuzz/$build"
 	if [ "$fuzz" -eq 1 ]; then
 		make -s -C "$top/tests/fuzz" DRIVER="$1" BUILD="$build" \
-			SMOKE_SECONDS="${FUZZ_SECONDS:-20}" smoke >"$work/out" 2>&1
+			SMOKE_SECONDS="${FUZZ_SECONDS:-20}" \
+			MSG_SMOKE_SECONDS="${FUZZ_SECONDS:-20}" smoke >"$work/out" 2>&1
 	else
 		make -s -C "$top/tests/unit" DRIVER="$1" BUILD="$build" check >"$work/out" 2>&1
 	fi
