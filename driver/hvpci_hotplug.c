@@ -92,7 +92,9 @@ static void hvpci_drop_missing(struct hvpci_bus *bus)
 	 */
 	spin_lock_irqsave(&bus->list_lock, flags);
 	list_for_each_entry_safe(child, tmp, &bus->children, node)
-		if (child->missing && !child->eject_queued)
+		if (child->missing &&
+		    hvpci_msg_fn_step(&child->eject_queued,
+				      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE)
 			list_move_tail(&child->node, &gone);
 	spin_unlock_irqrestore(&bus->list_lock, flags);
 
@@ -284,11 +286,12 @@ void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 	list_for_each_entry(child, &bus->children, node) {
 		if (child->desc.f.wslot != wslot)
 			continue;
-		again = child->eject_queued;
-		if (!again) {
-			child->eject_queued = true;
+		if (hvpci_msg_fn_step(&child->eject_queued, HVPCI_FN_EJECT) ==
+		    HVPCI_FN_QUEUE_EJECT) {
 			refcount_inc(&child->refs);
 			found = child;
+		} else {
+			again = true;
 		}
 		break;
 	}

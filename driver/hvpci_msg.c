@@ -321,6 +321,19 @@ int hvpci_msg_read_block(const void *data, u32 len, u32 wanted, s32 *status,
 	return accept(why);
 }
 
+enum hvpci_fn_action hvpci_msg_fn_step(bool *eject_queued,
+				       enum hvpci_fn_event ev)
+{
+	if (ev == HVPCI_FN_EJECT) {
+		if (*eject_queued)
+			return HVPCI_FN_REPEAT;
+		*eject_queued = true;
+		return HVPCI_FN_QUEUE_EJECT;
+	}
+	/* The eject work removes it and answers EJECTION_COMPLETE. */
+	return *eject_queued ? HVPCI_FN_LEAVE : HVPCI_FN_REMOVE;
+}
+
 const char *hvpci_msg_strerror(int err)
 {
 	static const char * const names[] = {

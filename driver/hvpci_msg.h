@@ -109,6 +109,26 @@ int hvpci_msg_bars(const u32 probed[HVPCI_NUM_BARS], struct hvpci_bars *bars,
 int hvpci_msg_need_add(u64 *need32, u64 *need64,
 		       const struct hvpci_bars *bars, const char **why);
 
+/*
+ * A function's life as the host drives it: what the driver does when the
+ * host ejects a function, or sends bus relations that no longer list it,
+ * given whether its eject is already queued (@eject_queued, updated).
+ */
+enum hvpci_fn_event {
+	HVPCI_FN_EJECT,		/* EJECT for the function */
+	HVPCI_FN_UNLISTED,	/* bus relations without it */
+};
+
+enum hvpci_fn_action {
+	HVPCI_FN_QUEUE_EJECT,	/* queue the eject work */
+	HVPCI_FN_REPEAT,	/* eject already queued: ignore, say so once */
+	HVPCI_FN_REMOVE,	/* remove it now */
+	HVPCI_FN_LEAVE,		/* leave it to the queued eject */
+};
+
+enum hvpci_fn_action hvpci_msg_fn_step(bool *eject_queued,
+				       enum hvpci_fn_event ev);
+
 bool hvpci_msg_wslot_valid(u32 wslot);
 const char *hvpci_msg_strerror(int err);
 

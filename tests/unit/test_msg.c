@@ -674,6 +674,47 @@ static void test_read_block(void **state)
 	assert_true(status < 0);
 }
 
+/* Function lifetime */
+
+static void test_repeated_eject_ignored(void **state)
+{
+	bool queued = false;
+
+	(void)state;
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_EJECT),
+			 HVPCI_FN_QUEUE_EJECT);
+	assert_true(queued);
+	/* Queueing it again would re-init the pending work. */
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_EJECT),
+			 HVPCI_FN_REPEAT);
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_EJECT),
+			 HVPCI_FN_REPEAT);
+	assert_true(queued);
+}
+
+static void test_unlisted_function(void **state)
+{
+	bool queued = false;
+
+	(void)state;
+	/* Gone from bus relations, nothing queued: removed now. */
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_UNLISTED),
+			 HVPCI_FN_REMOVE);
+	assert_false(queued);
+	/*
+	 * Its eject queued: removing it here as well would unlink it twice
+	 * and free it under the eject work.
+	 */
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_EJECT),
+			 HVPCI_FN_QUEUE_EJECT);
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_UNLISTED),
+			 HVPCI_FN_LEAVE);
+	assert_true(queued);
+	/* And a repeated eject after that is still a repeat. */
+	assert_int_equal(hvpci_msg_fn_step(&queued, HVPCI_FN_EJECT),
+			 HVPCI_FN_REPEAT);
+}
+
 static void test_strerror(void **state)
 {
 	int e;
@@ -710,6 +751,8 @@ int main(void)
 		cmocka_unit_test(test_resource_reqs),
 		cmocka_unit_test(test_create_int),
 		cmocka_unit_test(test_read_block),
+		cmocka_unit_test(test_repeated_eject_ignored),
+		cmocka_unit_test(test_unlisted_function),
 		cmocka_unit_test(test_strerror),
 	};
 
