@@ -6,7 +6,9 @@
  * The first input byte picks the negotiated protocol version and what the
  * rest is: a whole VMBus packet (decoded as the channel callback does,
  * then handed to the incoming-message or every completion decoder), an
- * incoming message, a completion, or six BAR probe values.  Whatever the
+ * incoming message, a completion, six BAR probe values, or (bit 4) a
+ * sequence of ejects and bus relations without a function, for eight
+ * functions, fed to the function lifetime step.  Whatever the
  * bytes, the decoder must not read outside them (ASan), and every verdict,
  * refusals included, must equal an oracle's: a second reading of the same
  * bytes at the protocol's offsets, written out below from the protocol
@@ -385,6 +387,35 @@ static void fuzz_packet(const uint8_t *buf, uint32_t got, uint32_t version,
 		fuzz_replies(pkt.data, pkt.len, vectors);
 }
 
+/*
+ * Function lifetime: each byte is an event (bit 0: eject or unlisted) for
+ * one of eight functions (bits 1-3).  The model: an eject is queued once,
+ * repeats are ignored, and an unlisted function is removed only when no
+ * eject of it is queued; a removed function's slot may come back.
+ */
+static void fuzz_lifetime(const uint8_t *d, uint32_t len)
+{
+	bool queued[8] = { false }, model[8] = { false };
+	enum hvpci_fn_action act, want;
+	uint32_t i;
+	int fn;
+
+	for (i = 0; i < len; i++) {
+		fn = (d[i] >> 1) & 7;
+		if (d[i] & 1) {
+			want = model[fn] ? HVPCI_FN_REPEAT : HVPCI_FN_QUEUE_EJECT;
+			model[fn] = true;
+			act = hvpci_msg_fn_step(&queued[fn], HVPCI_FN_EJECT);
+		} else {
+			want = model[fn] ? HVPCI_FN_LEAVE : HVPCI_FN_REMOVE;
+			act = hvpci_msg_fn_step(&queued[fn], HVPCI_FN_UNLISTED);
+		}
+		CHECK(act == want, "event %u (%#x): action %d, model %d", i,
+		      d[i], act, want);
+		CHECK(queued[fn] == model[fn], "event %u: eject state", i);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -403,6 +434,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vectors = data[1];
 	len = (uint32_t)size - 2;
 	data += 2;
+
+	if (data[-2] & 0x10) {
+		fuzz_lifetime(data, len);
+		return 0;
+	}
 
 	switch (mode) {
 	case 0:

@@ -125,7 +125,8 @@ while IFS=$'\t' read -r file expr what; do
 	else
 		# (the passing targets' own "ok" lines name their oracles too)
 		killer=$(grep -v '^ok ' "$work/out" |
-			grep -m1 -oE '^not ok [0-9]+ - [a-z0-9_]+|oracle[^(]*|deadly signal|ERROR: AddressSanitizer|runtime error' || true)
+			grep -m1 -oE '^not ok [0-9]+ - [a-z0-9_]+|oracle[^(]*|deadly signal|ERROR: AddressSanitizer|runtime error' |
+			head -n 1 || true)
 		echo "ok $n - $what: killed (${killer:-failed}) [$(($(now) - t0))s]"
 	fi
 done <<<"$mutations"

@@ -41,6 +41,8 @@ seed("packet-read-block", 0x01, 16, packet(11, block, 9))
 seed("incoming-relations2", 0x04 | 0x02, 0, rel2)
 seed("reply-create-int", 0x08 | 0x01, 4, intr)
 seed("bars", 0x0C, 0, bars + struct.pack("<QQ", 0x1000, 0x4000))
+# Function lifetime: eject fn 1, eject it again, drop it; drop fn 2.
+seed("lifetime", 0x10, 0, bytes([0x03, 0x03, 0x02, 0x04]))
 # Near the limits: two 64-bit BARs of 2^62, two 32-bit BARs of 2 GiB.
 seed("bars-huge64", 0x0C, 0, struct.pack("<6I", 4, 0xC0000000, 4, 0xC0000000, 0, 0))
 seed("bars-4g32", 0x0C, 0, struct.pack("<6I", 0x80000000, 0x80000000, 0, 0, 0, 0))
