@@ -18,6 +18,7 @@
 #include <linux/workqueue.h>
 
 #include "hvpci_kapi.h"
+#include "hvpci_msg.h"
 #include "hvpci_wire.h"
 
 /*
@@ -38,31 +39,21 @@ enum hvpci_bus_state {
 	HVPCI_BUS_REMOVING,
 };
 
-/* A function as the host describes it in bus relations. */
-struct hvpci_desc {
-	u16 vendor;
-	u16 device;
-	u8 revision;
-	u8 prog_if;
-	u8 subclass;
-	u8 base_class;
-	u32 subsystem;
-	u32 wslot;
-	u32 serial;
-	u32 flags;
-	u16 numa_node;
-};
-
 struct hvpci_bus;
 
+/*
+ * A function.  @desc is its bus relations entry as the host sent it (1.1
+ * hosts leave flags and numa_node zero), checked by hvpci_msg.c.
+ */
 struct hvpci_child {
 	struct list_head node;		/* in bus->children, under list_lock */
 	refcount_t refs;
 	struct hvpci_bus *bus;
-	struct hvpci_desc desc;
-	u32 probed_bar[PCI_STD_NUM_BARS];
+	struct hvpci_wire_func2 desc;
+	struct hvpci_bars bars;		/* checked by hvpci_msg.c */
 	struct pci_slot *slot;
 	bool missing;
+	bool eject_queued;		/* under list_lock; never cleared */
 	struct work_struct eject_work;
 	void (*invalidate)(void *ctx, u64 block_mask);
 	void *invalidate_ctx;
@@ -72,7 +63,7 @@ struct hvpci_child {
 struct hvpci_relations {
 	struct list_head node;
 	u32 count;
-	struct hvpci_desc func[];
+	struct hvpci_wire_func2 func[];
 };
 
 struct hvpci_bus {
@@ -127,21 +118,26 @@ static inline unsigned int hvpci_wslot_to_devfn(u32 wslot)
 
 /* hvpci_channel.c: requests, completions, incoming messages */
 
+/* What a request's status reads as when the host's reply was refused. */
+#define HVPCI_STATUS_BAD_REPLY		((s32)0xffffffff)
+
 /*
  * One request in flight.  @handle runs in the channel callback with the
- * completion packet; the default one stores the status.
+ * completion's data (@reply, @len bytes: NULL, 0 when the packet itself
+ * was refused); it decodes it with hvpci_msg.c and returns the reason it
+ * refused it, or NULL.  The default one stores the status.
  */
 struct hvpci_req {
-	void (*handle)(struct hvpci_req *req, const struct hvpci_resp *resp,
-		       u32 len);
+	const char *(*handle)(struct hvpci_req *req, const void *reply,
+			      u32 len);
 	struct completion done;
 	s32 status;
 	void *ctx;
 };
 
 void hvpci_req_init(struct hvpci_req *req,
-		    void (*handle)(struct hvpci_req *req,
-				   const struct hvpci_resp *resp, u32 len));
+		    const char *(*handle)(struct hvpci_req *req,
+					  const void *reply, u32 len));
 int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 		    struct hvpci_req *req);
 int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
@@ -154,6 +150,7 @@ int hvpci_channel_open(struct hvpci_bus *bus);
 /* hvpci_bus.c */
 struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot);
 void hvpci_child_put(struct hvpci_child *child);
+bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child);
 void hvpci_cfg_read(struct hvpci_child *child, int where, int size, u32 *val);
 void hvpci_cfg_write(struct hvpci_child *child, int where, int size, u32 val);
 u16 hvpci_cfg_vendor(struct hvpci_child *child);
@@ -180,11 +177,10 @@ void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data);
 extern struct irq_chip hvpci_msi_chip;
 
 /* hvpci_hotplug.c */
-void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_in_hdr *msg,
-			u32 len);
+void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in);
 void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot);
 struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
-				    const struct hvpci_desc *desc);
+				    const struct hvpci_wire_func2 *desc);
 
 /* hvpci_mmio.c: the MMIO policy applied to VMBus allocations */
 int hvpci_mmio_setup(struct hvpci_bus *bus);

@@ -36,7 +36,7 @@ struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot)
 
 	spin_lock_irqsave(&bus->list_lock, flags);
 	list_for_each_entry(child, &bus->children, node) {
-		if (child->desc.wslot == wslot) {
+		if (child->desc.f.wslot == wslot) {
 			refcount_inc(&child->refs);
 			found = child;
 			break;
@@ -52,6 +52,23 @@ void hvpci_child_put(struct hvpci_child *child)
 		kfree(child);
 }
 
+/*
+ * Take @child off the bus's list.  True for the one caller that did: it
+ * then owns the list's reference.  Relations, eject and teardown may each
+ * try; only the first one unlinks.
+ */
+bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child)
+{
+	unsigned long flags;
+	bool linked;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	linked = !list_empty(&child->node);
+	list_del_init(&child->node);
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return linked;
+}
+
 /* Config space */
 
 static void hvpci_window_access(struct hvpci_child *child, int where,
@@ -62,7 +79,7 @@ static void hvpci_window_access(struct hvpci_child *child, int where,
 	unsigned long flags;
 
 	spin_lock_irqsave(&bus->cfg_lock, flags);
-	writel(child->desc.wslot, bus->cfg);
+	writel(child->desc.f.wslot, bus->cfg);
 	/* The selection must land before the access it governs. */
 	mb();
 	if (write) {
@@ -99,7 +116,7 @@ static u32 hvpci_extract(u32 word, int base, int where, int size)
  */
 void hvpci_cfg_read(struct hvpci_child *child, int where, int size, u32 *val)
 {
-	const struct hvpci_desc *d = &child->desc;
+	const struct hvpci_wire_func *d = &child->desc.f;
 
 	if (where + size <= PCI_COMMAND) {
 		*val = hvpci_extract(d->vendor | (u32)d->device << 16,
@@ -193,22 +210,19 @@ struct hvpci_block_read {
 	unsigned int got;
 };
 
-static void hvpci_read_block_done(struct hvpci_req *req,
-				  const struct hvpci_resp *resp, u32 len)
+static const char *hvpci_read_block_done(struct hvpci_req *req,
+					 const void *reply, u32 len)
 {
-	const struct hvpci_resp_read_block *r = (const void *)resp;
 	struct hvpci_block_read *rd = req->ctx;
-	u32 hdr = offsetof(struct hvpci_resp_read_block, bytes);
+	const char *why;
+	const u8 *bytes;
 
-	req->status = r->status;
-	if (len < hdr) {
-		req->status = -1;
-		return;
-	}
-	if (r->status == 0 && len > hdr) {
-		rd->got = min_t(u32, rd->len, len - hdr);
-		memcpy(rd->buf, r->bytes, rd->got);
-	}
+	if (hvpci_msg_read_block(reply, len, rd->len, &req->status, &bytes,
+				 &rd->got, &why))
+		return why;
+	if (rd->got)
+		memcpy(rd->buf, bytes, rd->got);
+	return NULL;
 }
 
 int hvpci_read_block(struct pci_dev *pdev, void *buf, unsigned int len,
@@ -297,59 +311,30 @@ int hvpci_register_invalidate(struct pci_dev *pdev, void *ctx,
 
 /* Resources */
 
-static u64 hvpci_bar_size(u64 bar)
-{
-	return round_up(~(bar & PCI_BASE_ADDRESS_MEM_MASK) + 1, PAGE_SIZE);
-}
-
-/* Walk a child's BARs: returns the next index, size and 64-bit flag. */
-static int hvpci_next_bar(const struct hvpci_child *child, int i, u64 *size,
-			  bool *is64)
-{
-	for (; i < PCI_STD_NUM_BARS; i++) {
-		u64 bar = child->probed_bar[i];
-
-		if (!bar)
-			continue;
-		*is64 = bar & PCI_BASE_ADDRESS_MEM_TYPE_64;
-		if (*is64 && i + 1 < PCI_STD_NUM_BARS)
-			bar |= (u64)child->probed_bar[i + 1] << 32;
-		else
-			bar |= 0xffffffff00000000ULL;
-		*size = hvpci_bar_size(bar);
-		return i;
-	}
-	return -1;
-}
-
-/* Called once the first bus relations have been read: size BAR space. */
+/*
+ * Called once the first bus relations have been read: size BAR space.
+ * Sizes were checked when each function's reply came in; a function that
+ * would make the bus's sums wrap gets no BAR space.
+ */
 void hvpci_survey_resources(struct hvpci_bus *bus)
 {
 	struct completion *done = xchg(&bus->survey_done, NULL);
 	struct hvpci_child *child;
 	unsigned long flags;
-	bool is64;
-	u64 size;
-	int i;
+	const char *why;
 
 	if (!done)
 		return;
 	if (!bus->need32 && !bus->need64) {
 		spin_lock_irqsave(&bus->list_lock, flags);
 		list_for_each_entry(child, &bus->children, node) {
-			for (i = hvpci_next_bar(child, 0, &size, &is64); i >= 0;
-			     i = hvpci_next_bar(child, i + 1 + is64, &size,
-						&is64)) {
-				if (child->probed_bar[i] &
-				    PCI_BASE_ADDRESS_SPACE_IO)
-					dev_err(&bus->hdev->device,
-						"slot %#x: I/O BAR %d is not supported\n",
-						child->desc.wslot, i);
-				else if (is64)
-					bus->need64 += size;
-				else
-					bus->need32 += size;
-			}
+			if (!hvpci_msg_need_add(&bus->need32, &bus->need64,
+						&child->bars, &why))
+				continue;
+			dev_err(&bus->hdev->device,
+				"slot %#x: no BAR space: %s\n",
+				child->desc.f.wslot, why);
+			memset(&child->bars, 0, sizeof(child->bars));
 		}
 		spin_unlock_irqrestore(&bus->list_lock, flags);
 	}
@@ -371,6 +356,8 @@ static void hvpci_prepopulate_bars(struct hvpci_bus *bus)
 	bool is64;
 	int i;
 
+	static_assert(HVPCI_MSG_BAR_MIN == PAGE_SIZE);
+
 	spin_lock_irqsave(&bus->list_lock, flags);
 	list_for_each_entry(child, &bus->children, node) {
 		hvpci_cfg_read(child, PCI_COMMAND, 2, &cmd);
@@ -380,9 +367,9 @@ static void hvpci_prepopulate_bars(struct hvpci_bus *bus)
 	for (step = rounddown_pow_of_two(max(bus->need32, bus->need64) | 1);
 	     step >= PAGE_SIZE; step >>= 1) {
 		list_for_each_entry(child, &bus->children, node) {
-			for (i = hvpci_next_bar(child, 0, &size, &is64); i >= 0;
-			     i = hvpci_next_bar(child, i + 1 + is64, &size,
-						&is64)) {
+			for (i = 0; i < HVPCI_NUM_BARS; i++) {
+				size = child->bars.size[i];
+				is64 = child->bars.mem64 & BIT(i);
 				if (size != step)
 					continue;
 				next = is64 ? &next64 : &next32;
@@ -526,7 +513,7 @@ static void hvpci_send_resources_released(struct hvpci_bus *bus)
 		child = hvpci_child_get(bus, wslot);
 		if (!child)
 			continue;
-		msg.wslot = child->desc.wslot;
+		msg.wslot = child->desc.f.wslot;
 		hvpci_child_put(child);
 		if (hvpci_send_oneway(bus, &msg, sizeof(msg)))
 			return;
@@ -543,7 +530,7 @@ int hvpci_child_assigned(struct hvpci_bus *bus, struct hvpci_child *child)
 		struct hvpci_msg_res_assigned2 v2;
 	} msg;
 	bool v2 = bus->version >= HVPCI_PROTO_1_2;
-	u32 wslot = child->desc.wslot;
+	u32 wslot = child->desc.f.wslot;
 	struct hvpci_req req;
 	int ret;
 
@@ -591,23 +578,24 @@ static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
 int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
 {
 	struct hvpci_msg_hdr msg = { .type = HVPCI_MSG_BUS_D0_EXIT };
-	struct hvpci_child *child, *tmp;
+	struct hvpci_child *child;
 	struct hvpci_req req;
 	unsigned long flags;
-	LIST_HEAD(gone);
 	int ret;
 
-	if (!keep_children) {
-		spin_lock_irqsave(&bus->list_lock, flags);
-		list_splice_init(&bus->children, &gone);
+	/* One at a time: an eject work still queued finds its child unlinked. */
+	spin_lock_irqsave(&bus->list_lock, flags);
+	while (!keep_children && !list_empty(&bus->children)) {
+		child = list_first_entry(&bus->children, struct hvpci_child,
+					 node);
+		list_del_init(&child->node);
 		spin_unlock_irqrestore(&bus->list_lock, flags);
-		list_for_each_entry_safe(child, tmp, &gone, node) {
-			list_del(&child->node);
-			if (child->slot)
-				pci_destroy_slot(child->slot);
-			hvpci_child_put(child);
-		}
+		if (child->slot)
+			pci_destroy_slot(child->slot);
+		hvpci_child_put(child);
+		spin_lock_irqsave(&bus->list_lock, flags);
 	}
+	spin_unlock_irqrestore(&bus->list_lock, flags);
 
 	/* A rescinded channel has nobody left to tell. */
 	if (bus->hdev->channel->rescind)
@@ -686,9 +674,9 @@ void hvpci_create_slots(struct hvpci_bus *bus)
 	list_for_each_entry(child, &bus->children, node) {
 		if (child->slot)
 			continue;
-		snprintf(name, sizeof(name), "%u", child->desc.serial);
+		snprintf(name, sizeof(name), "%u", child->desc.f.serial);
 		child->slot = pci_create_slot(bus->bridge->bus,
-					      HVPCI_WSLOT_DEV(child->desc.wslot),
+					      HVPCI_WSLOT_DEV(child->desc.f.wslot),
 					      name, NULL);
 		if (IS_ERR(child->slot)) {
 			dev_warn(&bus->hdev->device,

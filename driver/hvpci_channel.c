@@ -35,15 +35,26 @@ static const u32 hvpci_versions[] = {
 	HVPCI_PROTO_1_1,
 };
 
-static void hvpci_req_status(struct hvpci_req *req,
-			     const struct hvpci_resp *resp, u32 len)
+/* The packet layout hvpci_msg.c was written against is the kernel's. */
+static_assert(sizeof(struct hvpci_vmpkt) == sizeof(struct vmpacket_descriptor));
+static_assert(HVPCI_VMPKT_DATA_INBAND == VM_PKT_DATA_INBAND);
+static_assert(HVPCI_VMPKT_COMP == VM_PKT_COMP);
+static_assert(HVPCI_BLOCK_MAX == HV_CONFIG_BLOCK_SIZE_MAX);
+static_assert(HVPCI_NUM_BARS == PCI_STD_NUM_BARS);
+
+static const char *hvpci_req_status(struct hvpci_req *req, const void *reply,
+				    u32 len)
 {
-	req->status = resp->status;
+	const char *why;
+
+	if (hvpci_msg_status(reply, len, &req->status, &why))
+		return why;
+	return NULL;
 }
 
 void hvpci_req_init(struct hvpci_req *req,
-		    void (*handle)(struct hvpci_req *req,
-				   const struct hvpci_resp *resp, u32 len))
+		    const char *(*handle)(struct hvpci_req *req,
+					  const void *reply, u32 len))
 {
 	req->handle = handle ? handle : hvpci_req_status;
 	req->status = 0;
@@ -164,11 +175,15 @@ int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len)
 				VM_PKT_DATA_INBAND, 0);
 }
 
-static void hvpci_on_completion(struct hvpci_bus *bus, const void *pkt,
+/*
+ * @reply is NULL when the completion packet itself was refused: the
+ * request still completes, as failed, rather than waiting for a timeout.
+ */
+static void hvpci_on_completion(struct hvpci_bus *bus, const void *reply,
 				u32 len, u64 trans_id)
 {
-	static const struct hvpci_resp short_resp = { .status = -1 };
 	struct vmbus_channel *chan = bus->hdev->channel;
+	const char *why = "bad completion packet";
 	struct hvpci_req *req;
 	unsigned long flags;
 	u64 addr;
@@ -183,50 +198,55 @@ static void hvpci_on_completion(struct hvpci_bus *bus, const void *pkt,
 		return;
 	}
 	req = (struct hvpci_req *)(unsigned long)addr;
-	if (len < sizeof(struct hvpci_resp))
-		req->handle(req, &short_resp, sizeof(short_resp));
-	else
-		req->handle(req, pkt, len);
+	if (reply)
+		why = req->handle(req, reply, len);
+	if (why)
+		req->status = HVPCI_STATUS_BAD_REPLY;
 	complete(&req->done);
 	hvpci_rq_unlock(chan, &bus->rq, flags);
+	if (why)
+		dev_err_ratelimited(&bus->hdev->device,
+				    "refused the host's completion (%u bytes): %s\n",
+				    len, why);
 }
 
 static void hvpci_on_invalidate(struct hvpci_bus *bus,
-				const struct hvpci_in_invalidate *msg)
+				const struct hvpci_msg_in *in)
 {
-	struct hvpci_child *child = hvpci_child_get(bus, msg->wslot);
+	struct hvpci_child *child = hvpci_child_get(bus, in->wslot);
 
 	if (!child)
 		return;
 	if (child->invalidate)
-		child->invalidate(child->invalidate_ctx, msg->block_mask);
+		child->invalidate(child->invalidate_ctx, in->block_mask);
 	hvpci_child_put(child);
 }
 
-static void hvpci_on_message(struct hvpci_bus *bus, const void *pkt, u32 len)
+static void hvpci_on_message(struct hvpci_bus *bus, const void *data, u32 len)
 {
-	const struct hvpci_in_hdr *in = pkt;
+	struct hvpci_msg_in in;
+	const char *why;
+	int err;
 
-	if (len < sizeof(*in))
+	err = hvpci_msg_incoming(data, len, bus->version, &in, &why);
+	if (err) {
+		dev_err_ratelimited(&bus->hdev->device,
+				    "refused host message %#x (%u bytes): %s\n",
+				    in.type, len, why);
 		return;
+	}
 
-	switch (in->hdr.type) {
+	switch (in.type) {
 	case HVPCI_MSG_BUS_RELATIONS:
 	case HVPCI_MSG_BUS_RELATIONS2:
-		hvpci_on_relations(bus, in, len);
+		hvpci_on_relations(bus, &in);
 		break;
 	case HVPCI_MSG_EJECT:
-		if (len >= sizeof(struct hvpci_in_child))
-			hvpci_on_eject(bus, ((struct hvpci_in_child *)pkt)->wslot);
+		hvpci_on_eject(bus, in.wslot);
 		break;
 	case HVPCI_MSG_INVALIDATE_BLOCK:
-		if (len >= sizeof(struct hvpci_in_invalidate))
-			hvpci_on_invalidate(bus, pkt);
+		hvpci_on_invalidate(bus, &in);
 		break;
-	default:
-		dev_warn_ratelimited(&bus->hdev->device,
-				     "ignoring host message %#x\n",
-				     in->hdr.type);
 	}
 }
 
@@ -237,7 +257,9 @@ void hvpci_channel_callback(void *context)
 	struct vmbus_channel *chan = bus->hdev->channel;
 	u8 small[256] __aligned(8);
 	u32 size = sizeof(small), got;
+	struct hvpci_pkt pkt;
 	u8 *buf = small;
+	const char *why;
 	u64 trans_id;
 	int ret;
 
@@ -256,19 +278,20 @@ void hvpci_channel_callback(void *context)
 		if (ret || !got)
 			break;
 
-		switch (((struct vmpacket_descriptor *)buf)->type) {
-		case VM_PKT_COMP:
-			hvpci_on_completion(bus, buf, got, trans_id);
-			break;
-		case VM_PKT_DATA_INBAND:
-			hvpci_on_message(bus, buf, got);
-			break;
-		default:
+		if (hvpci_msg_packet(buf, got, &pkt, &why)) {
 			dev_err_ratelimited(&bus->hdev->device,
-					    "unexpected packet type %u, %u bytes\n",
-					    ((struct vmpacket_descriptor *)buf)->type,
-					    got);
+					    "refused a host packet (%u bytes): %s\n",
+					    got, why);
+			/* Its sender should not wait for the timeout. */
+			if (got >= sizeof(struct hvpci_vmpkt) &&
+			    ((struct hvpci_vmpkt *)buf)->type == HVPCI_VMPKT_COMP)
+				hvpci_on_completion(bus, NULL, 0, trans_id);
+			continue;
 		}
+		if (pkt.type == HVPCI_VMPKT_COMP)
+			hvpci_on_completion(bus, pkt.data, pkt.len, trans_id);
+		else
+			hvpci_on_message(bus, pkt.data, pkt.len);
 	}
 	if (buf != small)
 		kfree(buf);

@@ -21,6 +21,9 @@
 
 typedef unsigned long long u64;
 typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+typedef int s32;
 
 /* Format strings are checked by the kernel build. */
 #define HVPCI_PRINTF(fmt, args)

@@ -18,29 +18,25 @@ struct hvpci_relations_work {
 	struct hvpci_bus *bus;
 };
 
-static void hvpci_resource_reqs_done(struct hvpci_req *req,
-				     const struct hvpci_resp *resp, u32 len)
+static const char *hvpci_resource_reqs_done(struct hvpci_req *req,
+					    const void *reply, u32 len)
 {
-	const struct hvpci_resp_resource_reqs *r = (const void *)resp;
 	struct hvpci_child *child = req->ctx;
+	const char *why;
 
-	req->status = resp->status;
-	if (len < sizeof(*r)) {
-		req->status = -1;
-		return;
-	}
-	if (resp->status >= 0)
-		memcpy(child->probed_bar, r->probed_bar,
-		       sizeof(child->probed_bar));
+	if (hvpci_msg_resource_reqs(reply, len, &req->status, &child->bars,
+				    &why))
+		return why;
+	return NULL;
 }
 
 /* Learn a new function's BAR sizes and add it to the bus's list. */
 struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
-				    const struct hvpci_desc *desc)
+				    const struct hvpci_wire_func2 *desc)
 {
 	struct hvpci_msg_child msg = {
 		.hdr.type = HVPCI_MSG_QUERY_RESOURCE_REQS,
-		.wslot = desc->wslot,
+		.wslot = desc->f.wslot,
 	};
 	struct hvpci_child *child;
 	struct hvpci_req req;
@@ -59,10 +55,15 @@ struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
 	if (ret || req.status < 0) {
 		dev_err(&bus->hdev->device,
 			"slot %#x: resource requirements query failed: %d/%#x\n",
-			desc->wslot, ret, req.status);
+			desc->f.wslot, ret, req.status);
 		kfree(child);
 		return NULL;
 	}
+	if (child->bars.io)
+		dev_warn(&bus->hdev->device,
+			 "slot %#x: I/O BARs (mask %#x) are not placed: vPCI has no I/O space\n",
+			 desc->f.wslot, child->bars.io);
+	INIT_LIST_HEAD(&child->node);
 
 	/* One reference for the list, one for the caller. */
 	refcount_set(&child->refs, 2);
@@ -72,8 +73,8 @@ struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
 	return child;
 }
 
-static bool hvpci_same_function(const struct hvpci_desc *a,
-				const struct hvpci_desc *b)
+static bool hvpci_same_function(const struct hvpci_wire_func *a,
+				const struct hvpci_wire_func *b)
 {
 	return a->wslot == b->wslot && a->vendor == b->vendor &&
 	       a->device == b->device && a->serial == b->serial;
@@ -85,19 +86,25 @@ static void hvpci_drop_missing(struct hvpci_bus *bus)
 	unsigned long flags;
 	LIST_HEAD(gone);
 
+	/*
+	 * A function whose eject is queued is left to the eject work: it
+	 * unlinks it and tells the host the eject is complete.
+	 */
 	spin_lock_irqsave(&bus->list_lock, flags);
 	list_for_each_entry_safe(child, tmp, &bus->children, node)
-		if (child->missing)
+		if (child->missing &&
+		    hvpci_msg_fn_step(&child->eject_queued,
+				      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE)
 			list_move_tail(&child->node, &gone);
 	spin_unlock_irqrestore(&bus->list_lock, flags);
 
 	list_for_each_entry_safe(child, tmp, &gone, node) {
-		list_del(&child->node);
+		list_del_init(&child->node);
 		if (child->slot)
 			pci_destroy_slot(child->slot);
 		dev_info(&bus->hdev->device, "slot %#x (%04x:%04x) removed\n",
-			 child->desc.wslot, child->desc.vendor,
-			 child->desc.device);
+			 child->desc.f.wslot, child->desc.f.vendor,
+			 child->desc.f.device);
 		hvpci_child_put(child);
 	}
 }
@@ -119,7 +126,8 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 		known = false;
 		spin_lock_irqsave(&bus->list_lock, flags);
 		list_for_each_entry(child, &bus->children, node) {
-			if (hvpci_same_function(&child->desc, &rel->func[i])) {
+			if (hvpci_same_function(&child->desc.f,
+						&rel->func[i].f)) {
 				child->missing = false;
 				known = true;
 			}
@@ -187,64 +195,28 @@ static void hvpci_relations_work(struct work_struct *work)
 	kfree(rel);
 }
 
-static void hvpci_copy_func(struct hvpci_desc *d, const struct hvpci_wire_func *f)
-{
-	d->vendor = f->vendor;
-	d->device = f->device;
-	d->revision = f->revision;
-	d->prog_if = f->prog_if;
-	d->subclass = f->subclass;
-	d->base_class = f->base_class;
-	d->subsystem = f->subsystem;
-	d->wslot = f->wslot;
-	d->serial = f->serial;
-}
-
 /* Channel callback context: copy, queue, and let the workqueue do the rest. */
-void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_in_hdr *msg,
-			u32 len)
+void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
 {
-	const struct hvpci_in_relations2 *r2 = (const void *)msg;
-	const struct hvpci_in_relations *r1 = (const void *)msg;
-	bool v2 = msg->hdr.type == HVPCI_MSG_BUS_RELATIONS2;
 	struct hvpci_relations *rel;
 	struct hvpci_relations_work *work;
 	unsigned long flags;
 	bool queued;
-	u32 i, count;
+	u32 i;
 
-	if (len < sizeof(*r1)) {
-		dev_err(&bus->hdev->device, "short bus relations message\n");
-		return;
-	}
-	count = r1->count;
-	if ((v2 && len < struct_size(r2, func, count)) ||
-	    (!v2 && len < struct_size(r1, func, count))) {
-		dev_err(&bus->hdev->device,
-			"bus relations for %u functions in %u bytes\n",
-			count, len);
-		return;
-	}
 	if (bus->state == HVPCI_BUS_REMOVING)
 		return;
 
-	rel = kzalloc(struct_size(rel, func, count), GFP_ATOMIC);
+	rel = kzalloc(struct_size(rel, func, in->count), GFP_ATOMIC);
 	work = kzalloc(sizeof(*work), GFP_ATOMIC);
 	if (!rel || !work) {
 		kfree(rel);
 		kfree(work);
 		return;
 	}
-	rel->count = count;
-	for (i = 0; i < count; i++) {
-		if (v2) {
-			hvpci_copy_func(&rel->func[i], &r2->func[i].f);
-			rel->func[i].flags = r2->func[i].flags;
-			rel->func[i].numa_node = r2->func[i].numa_node;
-		} else {
-			hvpci_copy_func(&rel->func[i], &r1->func[i]);
-		}
-	}
+	rel->count = in->count;
+	for (i = 0; i < in->count; i++)
+		hvpci_msg_func(in, i, &rel->func[i]);
 
 	spin_lock_irqsave(&bus->list_lock, flags);
 	queued = !list_empty(&bus->relations);
@@ -268,14 +240,13 @@ static void hvpci_eject_work(struct work_struct *work)
 	struct hvpci_bus *bus = child->bus;
 	struct hvpci_msg_eject_done msg = {
 		.hdr.type = HVPCI_MSG_EJECTION_COMPLETE,
-		.wslot = child->desc.wslot,
+		.wslot = child->desc.f.wslot,
 	};
 	struct pci_dev *pdev;
-	unsigned long flags;
 
 	mutex_lock(&bus->state_lock);
 	pdev = pci_get_domain_bus_and_slot(bus->bridge->domain_nr, 0,
-					   hvpci_wslot_to_devfn(child->desc.wslot));
+					   hvpci_wslot_to_devfn(child->desc.f.wslot));
 	if (pdev) {
 		pci_lock_rescan_remove();
 		pci_stop_and_remove_bus_device(pdev);
@@ -283,31 +254,62 @@ static void hvpci_eject_work(struct work_struct *work)
 		pci_unlock_rescan_remove();
 	}
 
-	spin_lock_irqsave(&bus->list_lock, flags);
-	list_del(&child->node);
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-	if (child->slot)
-		pci_destroy_slot(child->slot);
+	/* Whoever unlinks the function drops the list's reference. */
+	if (hvpci_child_unlink(bus, child)) {
+		if (child->slot)
+			pci_destroy_slot(child->slot);
+		hvpci_child_put(child);
+	}
 
 	hvpci_send_oneway(bus, &msg, sizeof(msg));
-	dev_info(&bus->hdev->device, "slot %#x ejected\n", child->desc.wslot);
+	dev_info(&bus->hdev->device, "slot %#x ejected\n", child->desc.f.wslot);
 
-	/* The list's reference and the one taken in hvpci_on_eject(). */
-	hvpci_child_put(child);
+	/* The reference taken in hvpci_on_eject(). */
 	hvpci_child_put(child);
 	mutex_unlock(&bus->state_lock);
 }
 
+/*
+ * Channel callback context.  A repeated eject for a function whose eject
+ * is already queued is ignored: queueing the work again would re-init a
+ * pending work item.
+ */
 void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 {
-	struct hvpci_child *child;
+	struct hvpci_child *child, *found = NULL;
+	unsigned long flags;
+	bool again = false;
 
 	if (bus->state == HVPCI_BUS_REMOVING)
 		return;
-	child = hvpci_child_get(bus, wslot);
-	if (!child)
+	spin_lock_irqsave(&bus->list_lock, flags);
+	list_for_each_entry(child, &bus->children, node) {
+		if (child->desc.f.wslot != wslot)
+			continue;
+		if (hvpci_msg_fn_step(&child->eject_queued, HVPCI_FN_EJECT) ==
+		    HVPCI_FN_QUEUE_EJECT) {
+			refcount_inc(&child->refs);
+			found = child;
+		} else {
+			again = true;
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+
+	if (again) {
+		dev_warn_ratelimited(&bus->hdev->device,
+				     "slot %#x: eject already queued, ignoring the repeat\n",
+				     wslot);
 		return;
-	/* The reference from hvpci_child_get() goes with the work item. */
-	INIT_WORK(&child->eject_work, hvpci_eject_work);
-	queue_work(bus->wq, &child->eject_work);
+	}
+	if (!found) {
+		dev_warn_ratelimited(&bus->hdev->device,
+				     "eject for slot %#x, which has no function\n",
+				     wslot);
+		return;
+	}
+	/* The reference taken above goes with the work item. */
+	INIT_WORK(&found->eject_work, hvpci_eject_work);
+	queue_work(bus->wq, &found->eject_work);
 }

@@ -30,7 +30,7 @@ static void hvpci_int_release(struct hvpci_child *child,
 {
 	struct hvpci_msg_delete_int msg = {
 		.hdr.type = HVPCI_MSG_DELETE_INTERRUPT,
-		.wslot = child->desc.wslot,
+		.wslot = child->desc.f.wslot,
 		.desc = *desc,
 	};
 
@@ -137,17 +137,17 @@ static void hvpci_irq_unmask(struct irq_data *data)
 	hvpci_msi_unmask(data);
 }
 
-static void hvpci_create_int_done(struct hvpci_req *req,
-				  const struct hvpci_resp *resp, u32 len)
+/* @req->ctx: the descriptor to fill, its vector_count what was asked for. */
+static const char *hvpci_create_int_done(struct hvpci_req *req,
+					 const void *reply, u32 len)
 {
-	const struct hvpci_resp_create_int *r = (const void *)resp;
+	struct hvpci_wire_int *desc = req->ctx;
+	const char *why;
 
-	req->status = resp->status;
-	if (len < sizeof(*r)) {
-		req->status = -1;
-		return;
-	}
-	*(struct hvpci_wire_int *)req->ctx = r->desc;
+	if (hvpci_msg_create_int(reply, len, desc->vector_count, &req->status,
+				 desc, &why))
+		return why;
+	return NULL;
 }
 
 /* Spread multi-MSI blocks over the CPUs; single vectors are retargeted. */
@@ -275,15 +275,16 @@ static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 			cpu = cpumask_first(cpu_online_mask);
 	}
 
-	len = hvpci_build_create_int(bus, &m, child->desc.wslot, vector, count,
+	len = hvpci_build_create_int(bus, &m, child->desc.f.wslot, vector, count,
 				     cpu);
 	hvpci_req_init(&req, hvpci_create_int_done);
+	desc->vector_count = count;
 	req.ctx = desc;
 	ret = hvpci_send_poll(bus, &m, len, &req, child);
 	if (ret || req.status < 0) {
 		dev_err_ratelimited(&bus->hdev->device,
 				    "slot %#x: host refused an interrupt: %d/%#x\n",
-				    child->desc.wslot, ret, req.status);
+				    child->desc.f.wslot, ret, req.status);
 		kfree(desc);
 		goto put;
 	}

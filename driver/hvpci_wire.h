@@ -4,16 +4,40 @@
  * versions, message numbers and the packed layout of every message this
  * driver sends or receives.  Nothing else lives here.
  *
- * Every message starts with a 32-bit type.  Messages from the host that
- * are not completions are preceded by the VMBus packet descriptor;
- * completions carry a signed NT status right after it.
+ * Every message starts with a 32-bit type.  Everything the host sends is
+ * a VMBus packet: a descriptor, then the data at the offset the descriptor
+ * names.  Completions' data starts with a signed NT status.
+ *
+ * Kernel-free (hvpci_compat.h types), so that the message decoder
+ * (hvpci_msg.c) builds in user space too.
  */
 #ifndef HVPCI_WIRE_H
 #define HVPCI_WIRE_H
 
-#include <linux/types.h>
-#include <linux/hyperv.h>
-#include <linux/pci_regs.h>
+#include "hvpci_compat.h"
+
+/*
+ * __packed is the kernel's attribute macro; user-space builds pass it with
+ * -D (tests/unit/Makefile), as checkpatch wants the macro in kernel files.
+ */
+#if !defined(__KERNEL__) && !defined(__packed)
+#error "user-space builds pass __packed with -D, see tests/unit/Makefile"
+#endif
+
+/* The VMBus packet descriptor (struct vmpacket_descriptor) and its types. */
+struct hvpci_vmpkt {
+	u16 type;
+	u16 offset8;		/* data offset, in 8-byte units */
+	u16 len8;		/* whole packet, in 8-byte units */
+	u16 flags;
+	u64 trans_id;
+} __packed;
+
+#define HVPCI_VMPKT_DATA_INBAND		6	/* VM_PKT_DATA_INBAND */
+#define HVPCI_VMPKT_COMP		11	/* VM_PKT_COMP */
+
+#define HVPCI_NUM_BARS			6	/* PCI_STD_NUM_BARS */
+#define HVPCI_BLOCK_MAX			128	/* HV_CONFIG_BLOCK_SIZE_MAX */
 
 #define HVPCI_VERSION(major, minor)	((u32)(((major) << 16) | (minor)))
 #define HVPCI_PROTO_1_1			HVPCI_VERSION(1, 1)	/* Windows 10 */
@@ -61,11 +85,14 @@ enum hvpci_msg_type {
 };
 
 /*
- * Windows slot number: device in bits 0-4, function in bits 5-7.  Kept as
- * a plain u32 on the wire; see hvpci_devfn_to_wslot().
+ * Windows slot number: device in bits 0-4, function in bits 5-7, the
+ * other 24 bits reserved (zero).  Kept as a plain u32 on the wire; see
+ * hvpci_devfn_to_wslot().
  */
 #define HVPCI_WSLOT_DEV(w)		((w) & 0x1f)
 #define HVPCI_WSLOT_FN(w)		(((w) >> 5) & 0x7)
+#define HVPCI_WSLOT_RESERVED		0xffffff00U
+#define HVPCI_WSLOTS			256
 
 /* Function description, bus relations (1.1). */
 struct hvpci_wire_func {
@@ -204,7 +231,7 @@ struct hvpci_msg_write_block {
 	u32 block_id;
 	u32 wslot;
 	u32 byte_count;
-	u8 bytes[HV_CONFIG_BLOCK_SIZE_MAX];
+	u8 bytes[HVPCI_BLOCK_MAX];
 } __packed;
 
 struct hvpci_msg_eject_done {
@@ -213,56 +240,49 @@ struct hvpci_msg_eject_done {
 	u32 status;
 } __packed;
 
-/* Host to guest: the VMBus descriptor comes first. */
-struct hvpci_in_hdr {
-	struct vmpacket_descriptor desc;
-	struct hvpci_msg_hdr hdr;
-} __packed;
-
+/* Host to guest, the data of an in-band packet. */
 struct hvpci_in_relations {
-	struct hvpci_in_hdr in;
+	struct hvpci_msg_hdr hdr;
 	u32 count;
 	struct hvpci_wire_func func[];
 } __packed;
 
 struct hvpci_in_relations2 {
-	struct hvpci_in_hdr in;
+	struct hvpci_msg_hdr hdr;
 	u32 count;
 	struct hvpci_wire_func2 func[];
 } __packed;
 
 struct hvpci_in_child {
-	struct hvpci_in_hdr in;
+	struct hvpci_msg_hdr hdr;
 	u32 wslot;
 } __packed;
 
 struct hvpci_in_invalidate {
-	struct hvpci_in_hdr in;
+	struct hvpci_msg_hdr hdr;
 	u32 wslot;
 	u64 block_mask;
 } __packed;
 
-/* Completions. */
-struct hvpci_resp {
-	struct vmpacket_descriptor desc;
+/* Completions, the data of a completion packet. */
+struct hvpci_reply {
 	s32 status;		/* NT status; negative is failure */
 } __packed;
 
-struct hvpci_resp_resource_reqs {
-	struct hvpci_resp r;
-	u32 probed_bar[PCI_STD_NUM_BARS];
+struct hvpci_reply_resource_reqs {
+	struct hvpci_reply r;
+	u32 probed_bar[HVPCI_NUM_BARS];
 } __packed;
 
-struct hvpci_resp_create_int {
-	struct hvpci_resp r;
+struct hvpci_reply_create_int {
+	struct hvpci_reply r;
 	u32 reserved;
 	struct hvpci_wire_int desc;
 } __packed;
 
-struct hvpci_resp_read_block {
-	struct vmpacket_descriptor desc;
-	u32 status;
-	u8 bytes[HV_CONFIG_BLOCK_SIZE_MAX];
+struct hvpci_reply_read_block {
+	struct hvpci_reply r;
+	u8 bytes[];
 } __packed;
 
 #endif /* HVPCI_WIRE_H */
