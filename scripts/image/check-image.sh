@@ -458,6 +458,8 @@ gf mkdir-p /etc/systemd/system/multi-user.target.wants
 gf mkdir-p /etc/systemd/system/kdump-tools-dump.service.wants
 gf ln-sf /etc/systemd/system/hvpci-kdump-agent.service /etc/systemd/system/multi-user.target.wants/hvpci-kdump-agent.service
 gf ln-sf /etc/systemd/system/hvpci-kdump-agent-crash.service /etc/systemd/system/kdump-tools-dump.service.wants/hvpci-kdump-agent-crash.service
+gf mkdir-p /etc/systemd/system/kdump-tools.service.wants
+gf ln-sf /etc/systemd/system/hvpci-kdump-agent-crash.service /etc/systemd/system/kdump-tools.service.wants/hvpci-kdump-agent-crash.service
 gf umount-all
 gf_stop
 say "default entry: $kpath ($krel), initramfs ${ipath:-none}; ESP $esp"

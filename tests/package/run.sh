@@ -341,7 +341,18 @@ assert_takeover() {
 		grep -q 'GRUB_CMDLINE_LINUX=.*initcall_blacklist=init_hv_pci_drv' "$cfg" || { echo "no blacklist in $cfg"; return 1; }
 		grep -q "^# BEGIN hvpci-dkms" "$kd" || { echo "no hvpci block in $kd"; return 1; }
 		# shellcheck disable=SC2016 # expanded by the chroot's shell
-		in_chroot bash -c '. /etc/default/kdump-tools; echo "$KDUMP_CMDLINE_APPEND"' | grep -c 'initcall_blacklist=init_hv_pci_drv' >/dev/null
+		in_chroot bash -c '. /etc/default/kdump-tools; echo "$KDUMP_CMDLINE_APPEND"' | grep -c 'initcall_blacklist=init_hv_pci_drv' >/dev/null || return 1
+		# systemd reads the file too (trixie's kdump-tools.service
+		# EnvironmentFile=), expanding nothing: the value must be literal
+		# and equal to what the shell sees
+		local lit
+		lit=$(sed -n '/^# BEGIN hvpci-dkms/,/^# END hvpci-dkms/s/^KDUMP_CMDLINE_APPEND="\(.*\)"$/\1/p' "$kd")
+		case $lit in
+		*'$'* | *'`'* | '') echo "hvpci's KDUMP_CMDLINE_APPEND in $kd is not a literal value: '$lit'"; return 1 ;;
+		esac
+		# shellcheck disable=SC2016
+		[ "$(in_chroot bash -c '. /etc/default/kdump-tools; echo "$KDUMP_CMDLINE_APPEND"')" = "$lit" ] ||
+			{ echo "the shell's KDUMP_CMDLINE_APPEND differs from the literal '$lit'"; return 1; }
 	else
 		[ ! -e "$cfg" ] || { echo "$cfg exists with no built-in pci-hyperv"; return 1; }
 		! grep -qs hvpci "$kd" || { echo "$kd changed with no built-in pci-hyperv"; return 1; }
