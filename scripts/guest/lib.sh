@@ -226,8 +226,8 @@ kdump_nvme_first_stage() {
 	result stage first
 	kdump_boot_report first
 	case ${2:-hyperv_fb} in
-	hyperv_fb | hyperv_drm) load hv_vmbus "${2:-hyperv_fb}" pci_hyperv nvme ;;
-	*) load hv_vmbus pci_hyperv nvme ;;
+	hyperv_fb | hyperv_drm) load hv_vmbus "${2:-hyperv_fb}" pci_hyperv nvme ext4 ;;
+	*) load hv_vmbus pci_hyperv nvme ext4 ;;
 	esac
 	wait_for 60 grep -q . /proc/fb || fail "no framebuffer registered (${2:-hyperv_fb})"
 	result first.fb "$(tr '\n' ';' </proc/fb)"
@@ -246,8 +246,8 @@ kdump_nvme_first_stage() {
 kdump_nvme_crash_stage() {
 	result stage kdump
 	kdump_boot_report kdump
-	# nvme: built in on cloud flavours, a module on generic ones
-	load hv_vmbus pci_hyperv nvme
+	# nvme, ext4: built in on cloud flavours, modules on generic ones
+	load hv_vmbus pci_hyperv nvme ext4
 	wait_for 90 sh -c 'test -b /dev/nvme0n1 || dmesg | grep -q -e "probe of .* failed with error" -e "hv_pci.*probe.*failed"'
 	sleep 1
 	d0_report kdump

@@ -131,7 +131,7 @@ kdump_nvme_scenario() {
 	hyperv_drm) KDUMP_FB=hyperv_drm ;;
 	*) echo "kdump_nvme_scenario: unknown framebuffer driver '$3'" >&2; return 1 ;;
 	esac
-	MODULES="hv_vmbus pci_hyperv nvme ${KDUMP_FB/efifb/}" HOST_BINS="kexec makedumpfile" \
+	MODULES="hv_vmbus pci_hyperv nvme ext4 ${KDUMP_FB/efifb/}" HOST_BINS="kexec makedumpfile" \
 		STANDIN=1 KDUMP=1 MEM=1024 TIMEOUT=420 \
 		KERNEL_ARGS="crashkernel=256M" DRIVERS="stock hvpci"
 	host_prepare() {
