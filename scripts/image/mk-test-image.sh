@@ -42,8 +42,11 @@ crashkernel= GRUB snippet, a serial console. Needs root (debootstrap).
                      devel: ok plus dkms, gcc, make and the kernel's
                      headers (for kdump-check --with-hvpci);
                      no-nvme-crash: ok, but kdump-tools' crash initramfs
-                     rebuilt without the nvme module (a kernel that builds
-                     NVMe in, 7.x, has no such image)
+                     rebuilt without the drivers on the way to the NVMe
+                     root: pci-hyperv (the vPCI bus it sits behind) and
+                     nvme (built in on cloud kernels, so pci-hyperv is the
+                     piece that goes; a kernel that builds both in, 7.x,
+                     has no such image)
   -h, --help         this text
 
 Images are cached in \$HVPCI_CACHE/test-images by their inputs and copied
@@ -220,15 +223,20 @@ EOF
 			die "kdump-tools made no crash initramfs for $krel: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
 		if [ "$variant" = no-nvme-crash ]; then
 			# kdump-tools' own copy of the initramfs configuration
-			# (/var/lib/kdump/initramfs-tools) without nvme, and only
-			# the listed modules: its crash initramfs cannot see the disk
+			# (/var/lib/kdump/initramfs-tools) without pci-hyperv and
+			# nvme, and only the listed modules: its crash initramfs
+			# cannot see the disk (as when MODULES=dep, run where no
+			# vPCI device is, leaves pci-hyperv out)
 			kd=/var/lib/kdump/initramfs-tools
-			sed -i '/^nvme$/d' "$root$kd/modules"
+			sed -i -e '/^nvme$/d' -e '/^pci-hyperv$/d' "$root$kd/modules"
 			echo "MODULES=list" >"$root$kd/conf.d/zzz-kdump"
 			in_root mkinitramfs -d "$kd" -o "/var/lib/kdump/initrd.img-$krel" "$krel" >>"$work/kdump-initrd.log" 2>&1 ||
 				die "mkinitramfs for the no-nvme crash initramfs failed: $(tail -n 2 "$work/kdump-initrd.log" | tr '\n' ' ')"
-			if in_root lsinitramfs "/var/lib/kdump/initrd.img-$krel" | grep -q '/nvme\.ko'; then
-				die "the no-nvme crash initramfs still holds nvme.ko (does $krel build NVMe in?)"
+			if in_root lsinitramfs "/var/lib/kdump/initrd.img-$krel" | grep -c -e '/nvme\.ko' -e '/pci-hyperv\.ko' >/dev/null; then
+				die "the no-nvme crash initramfs still holds nvme.ko or pci-hyperv.ko"
+			fi
+			if grep -qx 'CONFIG_PCI_HYPERV=y' "$root/boot/config-$krel"; then
+				die "$krel builds pci-hyperv in: no crash initramfs can leave it out"
 			fi
 		fi
 		# as on an image booted once: kdump-config finds the record of
