@@ -195,7 +195,7 @@ standin() {
 	if [ -z "$standin_qemu" ]; then
 		[ -x "$HVPCI_ROOT/vmbus/build-qemu.sh" ] ||
 			{ echo "vmbus/build-qemu.sh is missing" >&2; return 1; }
-		standin_qemu=$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path) || return 1
+		standin_qemu=$(cache_locked qemu "$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path) || return 1
 	fi
 	printf '%s\n' "$standin_qemu"
 }
@@ -210,7 +210,7 @@ build_initramfs() {
 	# shellcheck disable=SC2031 # set by run_one, whose subshell this runs in
 	if [ "$DRIVER" = hvpci ]; then
 		local ko
-		ko=$("$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" --print-path 2>"$scratch/drv.err") || {
+		ko=$(cache_locked driver "$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" --print-path 2>"$scratch/drv.err") || {
 			echo "hvpci driver build failed: $(grep -m1 -E 'error' "$scratch/drv.err" || tail -n 1 "$scratch/drv.err")"
 			return 1
 		}
@@ -219,13 +219,13 @@ build_initramfs() {
 	if [ "$KDUMP" = 1 ]; then
 		# The crash kernel boots the same scenario from its own image,
 		# which the first kernel's image carries along with the kernel.
-		img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
+		img=$(cache_locked initramfs "$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
 			echo "kdump initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
 		args+=(--with-kernel --file "$img:/boot/initrd-kdump")
 	fi
-	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
+	img=$(cache_locked initramfs "$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
 		echo "initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 		return 1
 	}
@@ -291,7 +291,7 @@ run_one() (
 		# A full Debian guest: its own initramfs, root on a copy-on-write
 		# overlay of the cached disk, the scenario script through fw_cfg.
 		local dir
-		dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$DRIVER" --print-dir 2>"$scratch/mk.err") || {
+		dir=$(cache_locked images "$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$DRIVER" --print-dir 2>"$scratch/mk.err") || {
 			echo "guest image build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
