@@ -40,8 +40,10 @@ N skipped, N retried".
   --junit FILE      also write a JUnit XML report to FILE (for CI dashboards)
   --jobs N          run up to N runs at once (default: \$HVPCI_JOBS, else
                     nproc). A run takes SLOTS of the N slots, by default its
-                    SMP (vCPUs; at most N); runs start in order, each with its
-                    own scratch dir, QMP socket and serial log; the output of
+                    SMP (vCPUs; at most N); runs start in order (while the
+                    first waiting one does not fit, one of the next 4N that
+                    fits may start ahead of it), each with its own scratch
+                    dir, QMP socket and serial log; the output of
                     each is held back and printed in order, so TAP, summary
                     and JUnit read as a serial run's. --jobs 1 runs one at a
                     time and prints as it goes
@@ -606,16 +608,42 @@ if [ "$jobs" -eq 1 ]; then
 		run_entry "$p" "${sel[$((p - 1))]}"
 	done
 else
-	# Up to $jobs slots busy, runs started in order (a run that does not
-	# fit waits for the ones before it, and so do the runs after it).
+	# Up to $jobs slots busy, runs started in order; while the first run
+	# not started does not fit, later runs of the next $window that fit
+	# start ahead of it (backfill), so a long one-slot run leaves no slot
+	# idle behind a two-slot run.
 	# Each run writes its output to $res/POS.out, its TAP lines to
 	# POS.tap; they are printed in order, each once all before it are.
 	declare -A pid_pos=() busy_log=()
-	declare -a slots=() finished=()
+	declare -a slots=() finished=() started=()
 	used=0 next=1 flushed=0
+	# how far past the first waiting run a run may start ahead of it (it
+	# waits at most for the runs of this window, and so does its output)
+	window=$((4 * jobs))
 	for ((p = 1; p <= total; p++)); do
 		slots[p]=$(run_slots "${sel[$((p - 1))]}")
 	done
+	# try_start POS: start run POS when its slots are free and no run in
+	# progress writes its serial log (the same run named twice). Never
+	# call it in a condition (if, ||): bash would ignore errexit in the
+	# run it starts, and a host hook's failing command would not fail it.
+	try_start() {
+		local q=$1 x lg
+		x=${sel[$((q - 1))]}
+		lg=$log_dir/${run_name[$x]}-${run_kver[$x]}.log
+		[ "$used" -eq 0 ] || [ $((used + slots[q])) -le "$jobs" ] || return 0
+		[ -z "${busy_log[$lg]:-}" ] || return 0
+		[ "${slots[q]}" -eq 0 ] ||
+			echo "# started ${run_name[$x]} on ${run_kver[$x]} ($q of $total, ${slots[q]} of $jobs slots)" >&2
+		(
+			buf=$res/$q
+			run_entry "$q" "$x"
+		) >"$res/$q.out" 2>&1 &
+		pid_pos[$!]=$q
+		busy_log[$lg]=$q
+		started[q]=1
+		used=$((used + slots[q]))
+	}
 	# flush_done: print the finished runs whose turn it is.
 	flush_done() {
 		local p
@@ -627,22 +655,14 @@ else
 		done
 	}
 	while :; do
-		while [ "$next" -le "$total" ]; do
-			x=${sel[$((next - 1))]}
-			lg=$log_dir/${run_name[$x]}-${run_kver[$x]}.log
-			[ "$used" -eq 0 ] || [ $((used + slots[next])) -le "$jobs" ] || break
-			# the same run named twice: never two at once on one log
-			[ -z "${busy_log[$lg]:-}" ] || break
-			[ "${slots[next]}" -eq 0 ] ||
-				echo "# started ${run_name[$x]} on ${run_kver[$x]} ($next of $total, ${slots[next]} of $jobs slots)" >&2
-			(
-				buf=$res/$next
-				run_entry "$next" "$x"
-			) >"$res/$next.out" 2>&1 &
-			pid_pos[$!]=$next
-			busy_log[$lg]=$next
-			used=$((used + slots[next]))
-			next=$((next + 1))
+		# the first run not started yet, then (backfill) any of the next
+		# $window that fits the slots left while it does not
+		while [ "$next" -le "$total" ] && [ -n "${started[next]:-}" ]; do next=$((next + 1)); done
+		last=$((next + window))
+		[ "$last" -le "$total" ] || last=$total
+		for ((q = next; q <= last; q++)); do
+			[ -z "${started[q]:-}" ] || continue
+			try_start "$q"
 		done
 		flush_done
 		[ ${#pid_pos[@]} -gt 0 ] || break
