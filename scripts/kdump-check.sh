@@ -91,7 +91,7 @@ for d in "${drivers[@]}"; do
 	# (tests/e2e/scenarios/kdump-gen1-load-fb.scn)
 	want=dump
 	[ "$d" = hvpci ] || [ "$shape" = gen1 ] || kernel_has_fb_fallback "$krel" || want=c0370048
-	dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$kver" --driver "$d" --print-dir) ||
+	dir=$(cache_locked images "$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$kver" --driver "$d" --print-dir) ||
 		{ verdicts+=("verdict $d: CHECK FAILED (the guest image did not build)"); rc=1; continue; }
 	art=$logs/kdump-check-$krel-$d
 	st=0

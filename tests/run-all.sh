@@ -37,6 +37,11 @@ the other kernel lines). Default: all that exist.
                  per suite (default: build/reports/junit.xml)
   -h, --help     this text
 
+Parallel runs: the e2e and lines suites run guests in parallel on
+\$HVPCI_JOBS slots (tests/e2e/run.sh --jobs; default: nproc, here $(nproc);
+a guest takes as many slots as it has vCPUs); HVPCI_JOBS=1 runs them one at
+a time.
+
 Kernel lines: the driver suite builds against \$HVPCI_DRIVER_KERNELS (default:
 the e2e kernels and \$HVPCI_LINE_KERNELS); the lines suite runs
 \$HVPCI_LINE_SCENARIOS (default: $LINE_SCENARIOS_DEFAULT)
@@ -78,6 +83,8 @@ if [ -n "${HVPCI_DRIVER_KERNELS:-}" ]; then
 else
 	dargs+=("${largs[@]}")
 fi
+# Guests at once in the e2e and lines suites (tests/e2e/run.sh --jobs).
+jobs=${HVPCI_JOBS:-$(nproc)}
 line_names=()
 for n in ${HVPCI_LINE_SCENARIOS:-$LINE_SCENARIOS_DEFAULT}; do line_names+=("$n@stock" "$n@hvpci"); done
 
@@ -96,9 +103,9 @@ suite_cmd() {
 	package) echo "$here/package/run.sh" ;;
 	selftest) echo "$here/selftest/run.sh --kernel ${kernels[0]}" ;;
 	e2e) mkdir -p "$HVPCI_ROOT/build/reports" &&
-		echo "$here/e2e/run.sh ${kargs[*]} --junit $HVPCI_ROOT/build/reports/e2e.xml" ;;
+		echo "$here/e2e/run.sh ${kargs[*]} --jobs $jobs --junit $HVPCI_ROOT/build/reports/e2e.xml" ;;
 	lines) [ ${#largs[@]} -gt 0 ] && mkdir -p "$HVPCI_ROOT/build/reports" &&
-		echo "$here/e2e/run.sh ${largs[*]} --junit $HVPCI_ROOT/build/reports/lines.xml ${line_names[*]}" ;;
+		echo "$here/e2e/run.sh ${largs[*]} --jobs $jobs --junit $HVPCI_ROOT/build/reports/lines.xml ${line_names[*]}" ;;
 	*) usage_error "no suite named $1" ;;
 	esac
 }

@@ -519,7 +519,7 @@ if [[ " $cmdline " != *" crashkernel="* ]]; then
 fi
 
 # ---- boot: the shape of tests/e2e/models.sh, NVMe root behind vPCI
-qemu=${HVPCI_QEMU:-$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path 2>/dev/null)} ||
+qemu=${HVPCI_QEMU:-$(cache_locked qemu "$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path 2>/dev/null)} ||
 	harness_error "the stand-in QEMU is not built (make setup)"
 # QEMU's seccomp sandbox, when the binary has it; the privilege drop always.
 sandbox=(-runas "$quser")

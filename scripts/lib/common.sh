@@ -26,6 +26,19 @@ now_s() { date +%s.%N | cut -c1-14; }
 # elapsed START: seconds since START (from now_s), one decimal.
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
 
+# cache_locked NAME CMD...: run CMD holding an exclusive lock on
+# $HVPCI_CACHE/locks/NAME.lock, so that runs in parallel (tests/e2e/run.sh
+# --jobs) never build the same cache entry at once: the second waits and
+# then finds the first's result. The builders' own temporary names (NAME.tmp
+# then mv) are safe against a crash, not against a second builder.
+cache_locked() {
+	local name=$1
+	shift
+	mkdir -p "$HVPCI_CACHE/locks"
+	# -o: the lock stays with flock itself, not with anything CMD leaves running
+	flock -o "$HVPCI_CACHE/locks/$name.lock" "$@"
+}
+
 # hash_inputs PATH...: one sha256 over the contents and names of files/dirs.
 hash_inputs() {
 	local p

@@ -316,7 +316,7 @@ image_check_scenario() {
 	TIMEOUT=120
 	guest_script() { echo pass; }
 	host_prepare() {
-		"$HVPCI_ROOT/scripts/image/mk-test-image.sh" --release "$img_release" --kernel "$KVER" --variant "$IMG_VARIANT" \
+		cache_locked test-images "$HVPCI_ROOT/scripts/image/mk-test-image.sh" --release "$img_release" --kernel "$KVER" --variant "$IMG_VARIANT" \
 			--format "$IMG_FORMAT" --fs "$IMG_FS" "${IMG_MK_ARGS[@]}" --out "$1/image" 2>&1 || return 1
 		sha256sum <"$1/image" >"$1/image.sha"
 		local rc=0

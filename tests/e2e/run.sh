@@ -38,6 +38,25 @@ N skipped, N retried".
   --keep-logs       keep the logs of passing runs too
   --tap FILE        also write the TAP stream to FILE
   --junit FILE      also write a JUnit XML report to FILE (for CI dashboards)
+  --jobs N          run up to N runs at once (default: \$HVPCI_JOBS, else
+                    nproc). A run takes SLOTS of the N slots, by default its
+                    SMP (vCPUs; at most N); runs start in order (while the
+                    first waiting one does not fit, one of the next 4N that
+                    fits may start ahead of it), each with its own scratch
+                    dir, QMP socket and serial log; the output of
+                    each is held back and printed in order, so TAP, summary
+                    and JUnit read as a serial run's. --jobs 1 runs one at a
+                    time and prints as it goes
+  --shard K/N       run only part K of N of the selected runs (kernels x
+                    scenarios x drivers): a stable split, the same on every
+                    machine for the same selection, balanced by the recorded
+                    run times in the times file; every run is in exactly one
+                    part. Merge the parts' JUnit files with merge-junit.py
+  --times FILE      recorded run times for --shard, "NAME<TAB>SECONDS" a line
+                    (default: tests/e2e/run-times.tsv; merge-junit.py --times
+                    writes one from JUnit files)
+  --plan            print the runs this selection (and --shard) makes, one
+                    "NAME KERNEL" a line, in order, and exit: no guest starts
   -h, --help        this text
 
 Logs of failing runs are always kept; their paths are printed. The host
@@ -51,7 +70,7 @@ EOF
 
 scn_dir=$here/scenarios
 kernels=() names=() log_dir=$HVPCI_ROOT/build/logs keep=0 tap_file="" list=0
-junit_file="" check=0
+junit_file="" check=0 jobs=${HVPCI_JOBS:-} shard="" times_file="" plan=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list) list=1; shift ;;
@@ -62,11 +81,28 @@ while [ $# -gt 0 ]; do
 	--keep-logs) keep=1; shift ;;
 	--tap) need_arg "$1" $#; tap_file=$2; shift 2 ;;
 	--junit) need_arg "$1" $#; junit_file=$2; shift 2 ;;
+	--jobs) need_arg "$1" $#; jobs=$2; shift 2 ;;
+	--shard) need_arg "$1" $#; shard=$2; shift 2 ;;
+	--times) need_arg "$1" $#; times_file=$2; shift 2 ;;
+	--plan) plan=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) usage_error "unknown option: $1" ;;
 	*) names+=("$1"); shift ;;
 	esac
 done
+jobs=${jobs:-$(nproc)}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs (or HVPCI_JOBS) wants a whole number of at least 1, not '$jobs'"
+shard_k=0 shard_n=0
+if [ -n "$shard" ]; then
+	[[ $shard =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || usage_error "--shard wants K/N (e.g. 2/3), not '$shard'"
+	shard_k=${BASH_REMATCH[1]} shard_n=${BASH_REMATCH[2]}
+	[ "$shard_k" -le "$shard_n" ] || usage_error "--shard $shard: K must be at most N"
+fi
+if [ -n "$times_file" ]; then
+	[ -f "$times_file" ] || usage_error "no times file $times_file"
+else
+	times_file=$here/run-times.tsv
+fi
 
 # scenario_drivers NAME: the drivers a scenario runs with (its DRIVERS).
 scenario_drivers() {
@@ -92,7 +128,7 @@ all_names() {
 
 # The settings a scenario may assign (docs/interfaces.md), and variables
 # the shared helpers (kdump.sh) set for themselves.
-settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW"
+settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW SLOTS"
 helper_vars="KDUMP_SHAPE KDUMP_MODE KDUMP_EXPECT KDUMP_FB IMG_ARGS IMG_MK_ARGS IMG_VARIANT IMG_FORMAT IMG_FS IMG_RC IMG_REASON"
 read -ra setting_names <<<"$settings $helper_vars"
 
@@ -176,15 +212,106 @@ if [ ${#kernels[@]} -eq 0 ]; then
 	read -ra kernels <<<"${HVPCI_KERNELS:-$(default_kernel_version)}"
 fi
 
+# Every run of the selection, in order: kernels outside, scenarios inside.
+# A SLOW=1 scenario in a whole-suite run is skipped (run_skip 1) unless
+# HVPCI_ALL=1.
+run_name=() run_kver=() run_skip=()
 for k in "${kernels[@]}"; do
+	for n in "${names[@]}"; do
+		skip=0
+		# shellcheck source=/dev/null disable=SC2030 # a throwaway subshell
+		if [ "$explicit" -eq 0 ] && [ "${HVPCI_ALL:-0}" != 1 ] &&
+			[ "$(SLOW=0 DRIVER=stock KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null && echo "$SLOW")" = 1 ]; then
+			skip=1
+		fi
+		run_name+=("$n") run_kver+=("$k") run_skip+=("$skip")
+	done
+done
+
+# shard_of K N: the indexes (into run_name) of the runs in part K of N, in
+# order. Longest first, each run goes to the part with the least recorded
+# time so far (then the fewest runs, then the lowest number): a run's time
+# is its NAME's in $times_file, the mean of the known ones when it has
+# none, 0 when it is skipped. Equal times are ordered by a hash of "NAME
+# KERNEL" (31-polynomial, exact in awk's doubles), so without recorded times
+# the split is a round-robin in hash order. The same selection and times
+# file give the same split on any machine.
+shard_of() {
+	local x tf=$times_file
+	[ -f "$tf" ] || tf=/dev/null
+	for x in "${!run_name[@]}"; do
+		printf '%s\t%s\t%s\t%s\n' "$x" "${run_name[$x]}" "${run_kver[$x]}" "${run_skip[$x]}"
+	done | LC_ALL=C awk -F'\t' -v K="$1" -v N="$2" -v TF="$tf" '
+	BEGIN {
+		for (c = 1; c < 256; c++) ord[sprintf("%c", c)] = c
+		while ((getline line < TF) > 0)
+			if (split(line, a, "\t") >= 2 && a[1] !~ /^#/ && a[2] ~ /^[0-9]+(\.[0-9]*)?$/) t[a[1]] = a[2] + 0
+	}
+	{
+		n++; idx[n] = $1
+		if ($4 == 1) est[n] = 0
+		else if ($2 in t) { est[n] = t[$2]; sum += t[$2]; nk++ }
+		else est[n] = -1
+		s = $2 " " $3; h = 0
+		for (j = 1; j <= length(s); j++) h = (h * 31 + ord[substr(s, j, 1)]) % 2147483647
+		hash[n] = h
+	}
+	END {
+		def = nk ? sum / nk : 60
+		for (i = 1; i <= n; i++) { if (est[i] < 0) est[i] = def; o[i] = i }
+		# insertion sort: time down, hash up, index up
+		for (i = 2; i <= n; i++) {
+			v = o[i]
+			for (j = i - 1; j >= 1; j--) {
+				u = o[j]
+				if (est[u] > est[v] || (est[u] == est[v] && (hash[u] < hash[v] ||
+					(hash[u] == hash[v] && u < v)))) break
+				o[j + 1] = u
+			}
+			o[j + 1] = v
+		}
+		for (i = 1; i <= n; i++) {
+			v = o[i]; b = 1
+			for (q = 2; q <= N; q++)
+				if (load[q] < load[b] || (load[q] == load[b] && cnt[q] < cnt[b])) b = q
+			load[b] += est[v]; cnt[b]++
+			if (b == K) print idx[v]
+		}
+	}' | sort -n
+}
+
+# sel: the indexes of the runs this invocation makes, in order.
+if [ "$shard_n" -gt 0 ]; then
+	part=$(shard_of "$shard_k" "$shard_n") || die "cannot split the runs into shards"
+	mapfile -t sel <<<"$part"
+	[ -n "$part" ] || sel=()
+else
+	sel=("${!run_name[@]}")
+fi
+if [ "$plan" -eq 1 ]; then
+	for x in "${sel[@]}"; do printf '%s %s\n' "${run_name[$x]}" "${run_kver[$x]}"; done
+	exit 0
+fi
+
+declare -A need_kernel=()
+for x in "${sel[@]}"; do need_kernel[${run_kver[$x]}]=1; done
+for k in "${kernels[@]}"; do
+	[ -n "${need_kernel[$k]:-}" ] || continue
 	"$HVPCI_ROOT/scripts/get-kernel.sh" --version "$k"
 done
 mkdir -p "$log_dir"
 [ -z "$tap_file" ] || : >"$tap_file"
 
+# tap LINE: one line of TAP, on stdout and into the TAP file; a run in
+# parallel (buf set) keeps its TAP lines in buf.tap until its turn.
+buf=""
 tap() {
 	printf '%s\n' "$*"
-	[ -z "$tap_file" ] || printf '%s\n' "$*" >>"$tap_file"
+	if [ -n "$buf" ]; then
+		printf '%s\n' "$*" >>"$buf.tap"
+	elif [ -n "$tap_file" ]; then
+		printf '%s\n' "$*" >>"$tap_file"
+	fi
 }
 
 # The stand-in QEMU: $HVPCI_QEMU when set (e.g. a build of one's own work in
@@ -195,7 +322,7 @@ standin() {
 	if [ -z "$standin_qemu" ]; then
 		[ -x "$HVPCI_ROOT/vmbus/build-qemu.sh" ] ||
 			{ echo "vmbus/build-qemu.sh is missing" >&2; return 1; }
-		standin_qemu=$("$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path) || return 1
+		standin_qemu=$(cache_locked qemu "$HVPCI_ROOT/vmbus/build-qemu.sh" --print-path) || return 1
 	fi
 	printf '%s\n' "$standin_qemu"
 }
@@ -210,7 +337,7 @@ build_initramfs() {
 	# shellcheck disable=SC2031 # set by run_one, whose subshell this runs in
 	if [ "$DRIVER" = hvpci ]; then
 		local ko
-		ko=$("$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" --print-path 2>"$scratch/drv.err") || {
+		ko=$(cache_locked driver "$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" --print-path 2>"$scratch/drv.err") || {
 			echo "hvpci driver build failed: $(grep -m1 -E 'error' "$scratch/drv.err" || tail -n 1 "$scratch/drv.err")"
 			return 1
 		}
@@ -219,13 +346,13 @@ build_initramfs() {
 	if [ "$KDUMP" = 1 ]; then
 		# The crash kernel boots the same scenario from its own image,
 		# which the first kernel's image carries along with the kernel.
-		img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
+		img=$(cache_locked initramfs "$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
 			echo "kdump initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
 		args+=(--with-kernel --file "$img:/boot/initrd-kdump")
 	fi
-	img=$("$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
+	img=$(cache_locked initramfs "$HVPCI_ROOT/scripts/mkinitramfs.sh" "${args[@]}" 2>"$scratch/mk.err") || {
 		echo "initramfs build failed: $(tail -n 1 "$scratch/mk.err")"
 		return 1
 	}
@@ -291,7 +418,7 @@ run_one() (
 		# A full Debian guest: its own initramfs, root on a copy-on-write
 		# overlay of the cached disk, the scenario script through fw_cfg.
 		local dir
-		dir=$("$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$DRIVER" --print-dir 2>"$scratch/mk.err") || {
+		dir=$(cache_locked images "$HVPCI_ROOT/scripts/mkimage.sh" --kernel "$2" --driver "$DRIVER" --print-dir 2>"$scratch/mk.err") || {
 			echo "guest image build failed: $(tail -n 1 "$scratch/mk.err")"
 			return 1
 		}
@@ -405,53 +532,174 @@ run_scenario() {
 	rm -f "$why_file"
 }
 
-total=$((${#names[@]} * ${#kernels[@]}))
-tap "1..$total"
-i=0 passed=0 failed=0 skipped=0 retries=0 suite_start=$(now_s)
-rows=() cases=()
-for k in "${kernels[@]}"; do
-	for n in "${names[@]}"; do
-		i=$((i + 1))
-		log=$log_dir/$n-$k.log
-		start=$(now_s)
-		# shellcheck source=/dev/null
-		if [ "$explicit" -eq 0 ] && [ "${HVPCI_ALL:-0}" != 1 ] &&
-			[ "$(SLOW=0 DRIVER=stock KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null && echo "$SLOW")" = 1 ]; then
-			tap "ok $i - $n [$k] # SKIP slow; run it by name or with HVPCI_ALL=1"
-			skipped=$((skipped + 1))
-			rows+=("$(printf '%-32s %-10s %-5s' "$n" "$k" SKIP)")
-			cases+=("<testcase classname=\"e2e.$k\" name=\"$n\"><skipped/></testcase>")
-			continue
-		fi
-		echo "# running $n on $k ($i of $total); serial log: $log"
-		retried="" rerun=""
+# record POS ST ROW CASE RETRIED: run POS's result (pass, fail or skip), its
+# summary row and JUnit testcase, and whether it was retried (0 or 1).
+record() {
+	printf '%s\n' "$2" >"$res/$1.st"
+	printf '%s\n' "$3" >"$res/$1.row"
+	printf '%s\n' "$4" >"$res/$1.case"
+	printf '%s\n' "$5" >"$res/$1.retried"
+}
+
+# run_entry POS X: run number POS of this invocation, run X of the selection
+# (retried once after a proven pre-init hang), with its TAP lines and
+# result recorded.
+run_entry() {
+	local i=$1 n=${run_name[$2]} k=${run_kver[$2]} log start took note retried rerun
+	log=$log_dir/$n-$k.log
+	start=$(now_s)
+	if [ "${run_skip[$2]}" = 1 ]; then
+		tap "ok $i - $n [$k] # SKIP slow; run it by name or with HVPCI_ALL=1"
+		record "$i" skip "$(printf '%-32s %-10s %-5s' "$n" "$k" SKIP)" \
+			"<testcase classname=\"e2e.$k\" name=\"$n\"><skipped/></testcase>" 0
+		return 0
+	fi
+	echo "# running $n on $k ($i of $total); serial log: $log"
+	retried="" rerun=""
+	run_scenario "$n" "$k" "$log"
+	if [ "$st" -ne 0 ] && pre_init_hang "$log" "$why"; then
+		cp "$log" "$log.boot-hang"
+		retried=" (retried once: the first run hung before the kernel started init; its log: $log.boot-hang)"
+		rerun="<flakyFailure message=\"$(xml_escape "first run hung before the kernel started init: $why")\" type=\"pre-init-hang\"><system-out>$(xml_escape "first serial log: $log.boot-hang")</system-out></flakyFailure>"
+		echo "# $n on $k: the guest hung before the kernel started init; running it once more"
 		run_scenario "$n" "$k" "$log"
-		if [ "$st" -ne 0 ] && pre_init_hang "$log" "$why"; then
-			cp "$log" "$log.boot-hang"
-			retries=$((retries + 1))
-			retried=" (retried once: the first run hung before the kernel started init; its log: $log.boot-hang)"
-			rerun="<flakyFailure message=\"$(xml_escape "first run hung before the kernel started init: $why")\" type=\"pre-init-hang\"><system-out>$(xml_escape "first serial log: $log.boot-hang")</system-out></flakyFailure>"
-			echo "# $n on $k: the guest hung before the kernel started init; running it once more"
-			run_scenario "$n" "$k" "$log"
-		fi
-		took=$(elapsed "$start")
-		if [ "$st" -eq 0 ]; then
-			passed=$((passed + 1))
-			note=""
-			[ ! -s "$log.known" ] || note=" known failure asserted: $(cat "$log.known")"
-			rm -f "$log.known"
-			tap "ok $i - $n [$k] (${took}s)$note$retried"
-			rows+=("$(printf '%-32s %-10s %-5s %7ss%s' "$n" "$k" PASS "$took" "${retried:+  retried}")")
-			cases+=("<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$rerun</testcase>")
-			[ "$keep" -eq 1 ] || rm -f "$log"
-		else
-			failed=$((failed + 1))
-			tap "not ok $i - $n [$k] (${took}s): ${why:-failed}$retried"
-			tap "#   serial log: $log"
-			rows+=("$(printf '%-32s %-10s %-5s %7ss  %s%s' "$n" "$k" FAIL "$took" "$log" "${retried:+  retried}")")
-			cases+=("<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\"><failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure>${rerun//flakyFailure/rerunFailure}</testcase>")
-		fi
+	fi
+	took=$(elapsed "$start")
+	if [ "$st" -eq 0 ]; then
+		note=""
+		[ ! -s "$log.known" ] || note=" known failure asserted: $(cat "$log.known")"
+		rm -f "$log.known"
+		tap "ok $i - $n [$k] (${took}s)$note$retried"
+		record "$i" pass "$(printf '%-32s %-10s %-5s %7ss%s' "$n" "$k" PASS "$took" "${retried:+  retried}")" \
+			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$rerun</testcase>" "${retried:+1}"
+		[ "$keep" -eq 1 ] || rm -f "$log"
+	else
+		tap "not ok $i - $n [$k] (${took}s): ${why:-failed}$retried"
+		tap "#   serial log: $log"
+		record "$i" fail "$(printf '%-32s %-10s %-5s %7ss  %s%s' "$n" "$k" FAIL "$took" "$log" "${retried:+  retried}")" \
+			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\"><failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure>${rerun//flakyFailure/rerunFailure}</testcase>" "${retried:+1}"
+	fi
+}
+
+# run_slots X: how many of the --jobs slots run X takes: its scenario's
+# SLOTS, else its SMP, at least 1 and at most --jobs; 0 for a skipped run.
+run_slots() {
+	local n=${run_name[$1]} w
+	if [ "${run_skip[$1]}" = 1 ]; then
+		echo 0
+		return
+	fi
+	# shellcheck source=/dev/null disable=SC2030,SC2031 # a throwaway subshell
+	w=$( (SMP=1 SLOTS="" DRIVER=${n#*@} KVER=$(kernel_release "${run_kver[$1]}") &&
+		. "$scn_dir/${n%@*}.scn" >/dev/null 2>&1; printf '%s\n' "${SLOTS:-$SMP}") 2>/dev/null || true)
+	[[ $w =~ ^[0-9]+$ ]] && [ "$w" -ge 1 ] || w=1
+	[ "$w" -le "$jobs" ] || w=$jobs
+	echo "$w"
+}
+
+total=${#sel[@]}
+tap "1..$total"
+suite_start=$(now_s)
+res=$(mktemp -d)
+trap 'rm -rf "$res"' EXIT
+if [ "$jobs" -eq 1 ]; then
+	# One at a time, printed as it goes.
+	for ((p = 1; p <= total; p++)); do
+		run_entry "$p" "${sel[$((p - 1))]}"
 	done
+else
+	# Up to $jobs slots busy, runs started in order; while the first run
+	# not started does not fit, later runs of the next $window that fit
+	# start ahead of it (backfill), so a long one-slot run leaves no slot
+	# idle behind a two-slot run.
+	# Each run writes its output to $res/POS.out, its TAP lines to
+	# POS.tap; they are printed in order, each once all before it are.
+	declare -A pid_pos=() busy_log=()
+	declare -a slots=() finished=() started=()
+	used=0 next=1 flushed=0
+	# how far past the first waiting run a run may start ahead of it (it
+	# waits at most for the runs of this window, and so does its output)
+	window=$((4 * jobs))
+	for ((p = 1; p <= total; p++)); do
+		slots[p]=$(run_slots "${sel[$((p - 1))]}")
+	done
+	# try_start POS: start run POS when its slots are free and no run in
+	# progress writes its serial log (the same run named twice). Never
+	# call it in a condition (if, ||): bash would ignore errexit in the
+	# run it starts, and a host hook's failing command would not fail it.
+	try_start() {
+		local q=$1 x lg
+		x=${sel[$((q - 1))]}
+		lg=$log_dir/${run_name[$x]}-${run_kver[$x]}.log
+		[ "$used" -eq 0 ] || [ $((used + slots[q])) -le "$jobs" ] || return 0
+		[ -z "${busy_log[$lg]:-}" ] || return 0
+		[ "${slots[q]}" -eq 0 ] ||
+			echo "# started ${run_name[$x]} on ${run_kver[$x]} ($q of $total, ${slots[q]} of $jobs slots)" >&2
+		(
+			buf=$res/$q
+			run_entry "$q" "$x"
+		) >"$res/$q.out" 2>&1 &
+		pid_pos[$!]=$q
+		busy_log[$lg]=$q
+		started[q]=1
+		used=$((used + slots[q]))
+	}
+	# flush_done: print the finished runs whose turn it is.
+	flush_done() {
+		local p
+		while [ "$flushed" -lt "$total" ] && [ -n "${finished[$((flushed + 1))]:-}" ]; do
+			p=$((flushed + 1))
+			cat "$res/$p.out"
+			[ -z "$tap_file" ] || [ ! -f "$res/$p.tap" ] || cat "$res/$p.tap" >>"$tap_file"
+			flushed=$p
+		done
+	}
+	while :; do
+		# the first run not started yet, then (backfill) any of the next
+		# $window that fits the slots left while it does not
+		while [ "$next" -le "$total" ] && [ -n "${started[next]:-}" ]; do next=$((next + 1)); done
+		last=$((next + window))
+		[ "$last" -le "$total" ] || last=$total
+		for ((q = next; q <= last; q++)); do
+			[ -z "${started[q]:-}" ] || continue
+			try_start "$q"
+		done
+		flush_done
+		[ ${#pid_pos[@]} -gt 0 ] || break
+		fin="" rc=0
+		wait -n -p fin "${!pid_pos[@]}" || rc=$?
+		[ -n "$fin" ] || die "lost track of the runs in progress (wait -n)"
+		p=${pid_pos[$fin]}
+		unset "pid_pos[$fin]"
+		x=${sel[$((p - 1))]}
+		unset "busy_log[$log_dir/${run_name[$x]}-${run_kver[$x]}.log]"
+		used=$((used - slots[p]))
+		if [ ! -s "$res/$p.st" ]; then
+			# the run's own shell died before recording a result (a
+			# runner error): a failure all the same, never a gap
+			why="the run's shell exited with status $rc before recording a result"
+			{
+				echo "not ok $p - ${run_name[$x]} [${run_kver[$x]}]: $why"
+				echo "#   its output: see above"
+			} | tee -a "$res/$p.tap" >>"$res/$p.out"
+			record "$p" fail "$(printf '%-32s %-10s %-5s %7s   %s' "${run_name[$x]}" "${run_kver[$x]}" FAIL - "$why")" \
+				"<testcase classname=\"e2e.${run_kver[$x]}\" name=\"${run_name[$x]}\"><failure message=\"$(xml_escape "$why")\"/></testcase>" 0
+		fi
+		finished[p]=1
+	done
+fi
+
+passed=0 failed=0 skipped=0 retries=0
+rows=() cases=()
+for ((p = 1; p <= total; p++)); do
+	case $(cat "$res/$p.st") in
+	pass) passed=$((passed + 1)) ;;
+	skip) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	[ "$(cat "$res/$p.retried")" != 1 ] || retries=$((retries + 1))
+	rows+=("$(cat "$res/$p.row")")
+	cases+=("$(cat "$res/$p.case")")
 done
 
 echo "#"
@@ -461,7 +709,10 @@ if [ -n "$junit_file" ]; then
 	{
 		echo '<?xml version="1.0" encoding="UTF-8"?>'
 		echo "<testsuite name=\"hvpci-e2e\" tests=\"$total\" failures=\"$failed\" skipped=\"$skipped\" time=\"$(elapsed "$suite_start")\">"
-		printf '  %s\n' "${cases[@]}"
+		# a part of a sharded run says which, for merge-junit.py's checks
+		[ "$shard_n" -eq 0 ] ||
+			echo "  <properties><property name=\"shard\" value=\"$shard_k/$shard_n\"/><property name=\"runs\" value=\"${#run_name[@]}\"/></properties>"
+		[ "$total" -eq 0 ] || printf '  %s\n' "${cases[@]}"
 		echo '</testsuite>'
 	} >"$junit_file"
 fi

@@ -6,7 +6,9 @@
 # hang before any guest code ran, stop host hooks at their first failing
 # command and refuse a misspelt setting; an "absent dump" check must fail
 # on a disk it cannot read; tests/run-all.sh must count a skipped suite as
-# skipped and a silent one as failed. Prints TAP.
+# skipped and a silent one as failed; --jobs must print what a serial run
+# prints, --shard must split the runs into parts holding each run once, and
+# merge-junit.py must put the parts back together. Prints TAP.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib/common.sh
@@ -44,7 +46,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..14"
+echo "1..18"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -250,5 +252,110 @@ if [ "$rc" -eq 1 ] && grep -qx '0 passed, 1 failed, 0 skipped' "$work/all.out"; 
 	check ok "run-all fails a suite that exits 0 without reporting a result"
 else
 	check fail "run-all fails a suite that exits 0 without reporting a result" "rc=$rc"
+fi
+
+# ---- parallel and sharded runs (tests/e2e/run.sh --jobs, --shard, merge-junit.py)
+# --shard K/N over the whole scenario set on two kernels (--plan: no guest):
+# every run in exactly one part, for several N, and the same parts twice.
+rc=0
+runner=$HVPCI_ROOT/tests/e2e/run.sh
+"$runner" --kernel "$kver,9.9.9-1" --plan >"$work/plan.all" || rc=1
+for parts in 1 2 3 7; do
+	: >"$work/plan.parts"
+	for ((k = 1; k <= parts; k++)); do
+		"$runner" --kernel "$kver,9.9.9-1" --plan --shard "$k/$parts" >"$work/plan.$k" || rc=2
+		"$runner" --kernel "$kver,9.9.9-1" --plan --shard "$k/$parts" | cmp -s - "$work/plan.$k" || rc=3
+		cat "$work/plan.$k" >>"$work/plan.parts"
+	done
+	# each run once: the parts' lines, sorted, are the whole plan's (no
+	# duplicate, none missing)
+	[ "$(sort "$work/plan.parts" | uniq -d)" = "" ] || rc=4
+	sort "$work/plan.parts" | cmp -s - <(sort "$work/plan.all") || rc=5
+done
+[ "$(wc -l <"$work/plan.all")" -gt 20 ] || rc=6
+if [ "$rc" -eq 0 ]; then
+	check ok "--shard K/N: every run of the selection in exactly one part (N = 1, 2, 3, 7), the same split twice"
+else
+	check fail "--shard K/N: every run of the selection in exactly one part (N = 1, 2, 3, 7), the same split twice" "step $rc"
+fi
+
+# Balanced by recorded times: one run recorded as longer than all the
+# others together has a part to itself.
+{
+	echo "# made up"
+	"$runner" --kernel "$kver" --plan | awk '{ print $1 "\t" ($1 == "vpci-nvme-root@stock" ? 100000 : 5) }'
+} >"$work/times.tsv"
+rc=0
+for k in 1 2; do
+	"$runner" --kernel "$kver" --times "$work/times.tsv" --plan --shard "$k/2" >"$work/tplan.$k" || rc=1
+done
+if [ "$rc" -eq 0 ] && [ "$(cat "$work/tplan.1")" = "vpci-nvme-root@stock $kver" ] &&
+	! grep -q '^vpci-nvme-root@stock ' "$work/tplan.2" && [ "$(wc -l <"$work/tplan.2")" -gt 10 ]; then
+	check ok "--shard balances by the times file: a run longer than all the rest has a part to itself"
+else
+	check fail "--shard balances by the times file: a run longer than all the rest has a part to itself" \
+		"rc=$rc, part 1: $(tr '\n' ' ' <"$work/tplan.1")"
+fi
+
+# --jobs 2 on made-up scenarios that finish out of order without booting a
+# guest (host preparation failing after 3 s, or at once in a two-slot run
+# that run c, later, starts ahead of; QEMU refusing its arguments, no
+# verdict, as the scenario expects; a slow one, skipped): TAP, TAP file,
+# summary and JUnit as --jobs 1 prints them (times aside), with failing
+# host hooks failing their runs (errexit) in parallel too.
+od=$work/order
+mkdir -p "$od"
+printf '%s\n' '# shellcheck shell=bash' 'DESCRIPTION="self-test: host preparation fails after 3 s"' \
+	'host_prepare() { sleep 3; echo "a: stopped on purpose" >&2; false; }' 'guest_script() { echo pass; }' >"$od/order-a.scn"
+printf '%s\n' '# shellcheck shell=bash' 'DESCRIPTION="self-test: two slots, host preparation fails at once"' 'SMP=2' \
+	'host_prepare() { echo "b: stopped on purpose" >&2; false; true; }' 'guest_script() { echo pass; }' >"$od/order-b.scn"
+printf '%s\n' '# shellcheck shell=bash' 'DESCRIPTION="self-test: QEMU refuses its arguments: no verdict, as expected"' \
+	'VERDICT=none' 'QEMU_ARGS=(-no-such-option)' 'host_prepare() { sleep 1; }' 'guest_script() { echo pass; }' >"$od/order-c.scn"
+printf '%s\n' '# shellcheck shell=bash' 'DESCRIPTION="self-test: slow, skipped in a whole run"' 'SLOW=1' \
+	'guest_script() { echo pass; }' >"$od/order-d.scn"
+# whole: run the order-* set with ARGS...; leaves $work/order-TAG.{out,tap,xml}
+whole() {
+	local tag=$1
+	shift
+	"$runner" --kernel "$kver" --scenarios "$od" --log-dir "$work/order-logs" \
+		--tap "$work/order-$tag.tap" --junit "$work/order-$tag.xml" "$@" >"$work/order-$tag.out" 2>"$work/order-$tag.err" || true
+}
+# norm FILE: FILE without run times
+norm() { sed -E 's/[0-9]+\.[0-9]s/Ns/g; s/time="[0-9.]+"/time="N"/g' "$1"; }
+whole j1 --jobs 1
+whole j2 --jobs 2
+rc=0
+for f in out tap xml; do
+	[ "$(norm "$work/order-j1.$f")" = "$(norm "$work/order-j2.$f")" ] || rc=1
+done
+if [ "$rc" -eq 0 ] && grep -q '^not ok 1 - order-a ' "$work/order-j2.tap" && grep -q '^not ok 2 - order-b .*b: stopped on purpose' "$work/order-j2.tap" &&
+	grep -q '^ok 3 - order-c ' "$work/order-j2.tap" &&
+	grep -q '^ok 4 - order-d .*# SKIP' "$work/order-j2.tap" && grep -q '^e2e: 1 passed, 2 failed, 1 skipped, 0 retried$' "$work/order-j2.out" &&
+	[ "$(sed -n 's/^# started \(order-[bc]\) .*/\1/p' "$work/order-j2.err" | tr '\n' ' ')" = "order-c order-b " ] &&
+	! grep -q '^# started' "$work/order-j1.err"; then
+	check ok "--jobs 2 (a later run started ahead of a two-slot one) prints TAP, summary and JUnit as --jobs 1"
+else
+	check fail "--jobs 2 (a later run started ahead of a two-slot one) prints TAP, summary and JUnit as --jobs 1" \
+		"rc=$rc, $(diff <(norm "$work/order-j1.out") <(norm "$work/order-j2.out") | head -n 4 | tr '\n' ' ')"
+fi
+
+# The same set in two shards, merged: the unsharded run's results and
+# totals; merging one part alone, or one part twice, is refused.
+whole s1 --shard 1/2
+whole s2 --shard 2/2
+merge=$HVPCI_ROOT/tests/e2e/merge-junit.py
+rc=0
+"$merge" -o "$work/order-m.xml" "$work/order-s2.xml" "$work/order-s1.xml" 2>/dev/null || rc=1
+# testcase lines, times and the spelling of empty elements aside, in one order
+cases_of() {
+	grep '<testcase' "$1" | sed -E 's/ time="[0-9.]+"//; s/^ +//; s| />|/>|g; s|"></testcase>|"/>|' | sort
+}
+if [ "$rc" -eq 0 ] && grep -q '<testsuite name="hvpci-e2e" tests="4" failures="2" errors="0" skipped="1"' "$work/order-m.xml" &&
+	[ "$(cases_of "$work/order-m.xml")" = "$(cases_of "$work/order-j1.xml")" ] &&
+	! "$merge" "$work/order-s1.xml" >/dev/null 2>&1 && ! "$merge" "$work/order-s1.xml" "$work/order-s1.xml" "$work/order-s2.xml" >/dev/null 2>&1; then
+	check ok "merge-junit.py: two shards merge to the unsharded results with its totals; a missing or doubled shard is refused"
+else
+	check fail "merge-junit.py: two shards merge to the unsharded results with its totals; a missing or doubled shard is refused" \
+		"rc=$rc, $(head -n 2 "$work/order-m.xml" 2>/dev/null | tail -n 1)"
 fi
 [ "$failed" -eq 0 ]
