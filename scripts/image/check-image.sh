@@ -175,7 +175,7 @@ if [ "$with_hvpci" -eq 1 ]; then
 	r1=0 r2=0
 	if [ -z "$hvpci_deb" ]; then
 		say "building the hvpci-dkms package from this tree (packaging/build-deb.sh)"
-		"$HVPCI_ROOT/packaging/build-deb.sh" --out "$tmpo/deb" >"$tmpo/deb.log" 2>&1 ||
+		cache_locked deb "$HVPCI_ROOT/packaging/build-deb.sh" --out "$tmpo/deb" >"$tmpo/deb.log" 2>&1 ||
 			{ tail -n 5 "$tmpo/deb.log" >&2; say "HARNESS ERROR: building the hvpci-dkms package failed"; exit 2; }
 		hvpci_deb=$(ls "$tmpo"/deb/hvpci-dkms_*_all.deb)
 	fi
@@ -393,7 +393,8 @@ if [ "$install_hvpci" -eq 1 ]; then
 			{ gf_stop; harness_error "--with-hvpci: the image has no $need (it needs dkms, gcc, make and linux-headers-$krel)"; }
 	done
 	if [ -z "$hvpci_deb" ]; then
-		"$HVPCI_ROOT/packaging/build-deb.sh" --out "$scratch/deb" >"$scratch/deb.log" 2>&1 ||
+		# (build-deb.sh stages in the tree's build/deb: one at a time)
+		cache_locked deb "$HVPCI_ROOT/packaging/build-deb.sh" --out "$scratch/deb" >"$scratch/deb.log" 2>&1 ||
 			{ gf_stop; harness_error "--with-hvpci: building the hvpci-dkms package failed: $(tail -n 3 "$scratch/deb.log" | tr '\n' ' ')"; }
 		hvpci_deb=$(ls "$scratch"/deb/hvpci-dkms_*_all.deb)
 	fi
