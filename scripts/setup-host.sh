@@ -44,13 +44,14 @@ start=$(now_s)
 # image checks: libguestfs-tools (its appliance runs under TCG here) and,
 # where the host's /boot has no kernel for that appliance, Debian's
 # generic one (linux-image-amd64, only recommended by supermin);
-# the hvpci-dkms package (make deb): debhelper, dh-dkms, lintian.
+# the hvpci-dkms package (make deb): debhelper, dh-dkms, lintian;
+# the CI examples' check (tests/static): yamllint.
 apt_install busybox-static cpio kmod qemu-system-x86 qemu-utils debootstrap ovmf \
 	kexec-tools makedumpfile e2fsprogs \
 	shellcheck python3 gcc make libcmocka-dev clang libclang-rt-14-dev \
 	dkms sparse linux-source-6.1 \
 	libguestfs-tools libguestfs-xfs xz-utils zstd \
-	debhelper dh-dkms lintian
+	debhelper dh-dkms lintian yamllint
 # the libguestfs appliance's kernel, where /boot has none
 compgen -G '/boot/vmlinuz-*' >/dev/null || apt_install linux-image-amd64
 [ "$packages_only" -eq 0 ] || exit 0

@@ -45,7 +45,9 @@ for d in tests/e2e/scenarios tests/selftest/scenarios; do
 	[ -d "$d" ] && scn_dirs+=("$d")
 done
 
-echo "1..$((${#files[@]} + ${#entries[@]} + ${#scn_dirs[@]} + ${#docs[@]}))"
+# the CI examples (README "Sharded runs"): valid YAML by yamllint's rules
+mapfile -t yamls < <(git ls-files -co --exclude-standard -- '*.yml' '*.yaml')
+echo "1..$((${#files[@]} + ${#entries[@]} + ${#scn_dirs[@]} + ${#docs[@]} + ${#yamls[@]}))"
 n=0 failed=0
 for f in "${files[@]}"; do
 	n=$((n + 1))
@@ -106,6 +108,19 @@ for f in "${docs[@]}"; do
 	else
 		failed=$((failed + 1))
 		echo "not ok $n - $f names what does not exist: ${missing//$'\n'/, }"
+	fi
+done
+for f in "${yamls[@]}"; do
+	n=$((n + 1))
+	if ! command -v yamllint >/dev/null; then
+		failed=$((failed + 1))
+		echo "not ok $n - yamllint $f: yamllint is not installed (apt-get install yamllint)"
+	elif out=$(yamllint -f parsable -d '{extends: default, rules: {line-length: {max: 100}, truthy: {check-keys: false}, document-start: disable}}' "$f" 2>&1); then
+		echo "ok $n - yamllint $f"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - yamllint $f"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 20
 	fi
 done
 [ "$failed" -eq 0 ]
