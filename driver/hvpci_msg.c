@@ -240,14 +240,12 @@ int hvpci_msg_resource_reqs(const void *data, u32 len, s32 *status,
 {
 	const struct hvpci_reply_resource_reqs *r = data;
 	u32 probed[HVPCI_NUM_BARS];
+	int ret;
 
 	memset(bars, 0, sizeof(*bars));
-	if (len < sizeof(r->r))
-		return refuse(why, HVPCI_MSG_ESHORT,
-			      "completion shorter than its status");
-	*status = r->r.status;
-	if (*status < 0)
-		return accept(why);
+	ret = hvpci_msg_status(data, len, status, why);
+	if (ret || *status < 0)
+		return ret;
 	if (len < sizeof(*r))
 		return refuse(why, HVPCI_MSG_ESHORT,
 			      "resource requirements shorter than six BARs");
@@ -276,13 +274,11 @@ int hvpci_msg_create_int(const void *data, u32 len, u16 vectors,
 			 const char **why)
 {
 	const struct hvpci_reply_create_int *r = data;
+	int ret;
 
-	if (len < sizeof(r->r))
-		return refuse(why, HVPCI_MSG_ESHORT,
-			      "completion shorter than its status");
-	*status = r->r.status;
-	if (*status < 0)
-		return accept(why);
+	ret = hvpci_msg_status(data, len, status, why);
+	if (ret || *status < 0)
+		return ret;
 	if (len < sizeof(*r))
 		return refuse(why, HVPCI_MSG_ESHORT,
 			      "create interrupt reply shorter than its descriptor");
@@ -301,15 +297,13 @@ int hvpci_msg_read_block(const void *data, u32 len, u32 wanted, s32 *status,
 			 const u8 **bytes, u32 *got, const char **why)
 {
 	const struct hvpci_reply_read_block *r = data;
+	int ret;
 	u32 n;
 
 	*got = 0;
-	if (len < sizeof(r->r))
-		return refuse(why, HVPCI_MSG_ESHORT,
-			      "completion shorter than its status");
-	*status = r->r.status;
-	if (*status)
-		return accept(why);
+	ret = hvpci_msg_status(data, len, status, why);
+	if (ret || *status)
+		return ret;
 	n = len - sizeof(r->r);
 	if (!n)
 		return refuse(why, HVPCI_MSG_ESHORT,
