@@ -64,9 +64,9 @@ scenarios: setup
 list-scenarios:
 	@tests/e2e/run.sh --list
 
-bench:
-	@if [ -f tests/bench/Makefile ]; then $(MAKE) -s -C tests/bench run; \
-	else echo "no benchmarks yet"; fi
+# ROUNDS=N (default 3), BENCH=policy,size,probe,fio,phases to choose
+bench: setup
+	@tests/bench/run.sh --rounds "$(or $(ROUNDS),3)" $(if $(BENCH),--only "$(BENCH)")
 
 # The package a fleet installs (packaging/README.md); needs debhelper, dh-dkms.
 .PHONY: deb

@@ -4,6 +4,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
+# shellcheck source=scripts/lib/phases.sh
+. "$(dirname "$0")/lib/phases.sh"
 
 usage() {
 	cat <<EOF
@@ -29,6 +31,11 @@ The guest's init prints "HVPCI-VERDICT PASS" or "HVPCI-VERDICT FAIL <why>".
                     qemu-system-x86_64; vmbus/build-qemu.sh --print-path
                     gives hvpci's Hyper-V stand-in)
   --quiet           print the verdict line only when the guest did not pass
+  --phases FILE     write where the run's time went to FILE, one
+                    "NAME SECONDS" line per phase (firmware, kernel,
+                    userland, kdump-armed, crash, crash-kernel,
+                    dump-written, verdict, exit), read off the console
+                    (scripts/lib/phases.sh)
   -h, --help        this text
 
 Anything after "--" goes to QEMU unchanged (machine type, devices, ...).
@@ -40,7 +47,7 @@ EOF
 }
 
 kver="" initrd="" append="" smp=1 mem=512 timeout_s=120 log="" qmp=""
-qemu=${HVPCI_QEMU:-} quiet=0 uefi=0
+qemu=${HVPCI_QEMU:-} quiet=0 uefi=0 phases=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) need_arg "$1" $#; kver=${2%-cloud-amd64}; shift 2 ;;
@@ -53,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--qmp) need_arg "$1" $#; qmp=$2; shift 2 ;;
 	--qemu) need_arg "$1" $#; qemu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--phases) need_arg "$1" $#; phases=$2; shift 2 ;;
 	--uefi) uefi=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -92,11 +100,22 @@ fi
 cmd+=("$@")
 
 start=$(now_s)
+watcher=""
+if [ -n "$phases" ]; then
+	phase_watch "$log" "$log.samples" &
+	watcher=$!
+fi
 set +e
 timeout -k 5 "$timeout_s" "${cmd[@]}" 2>"$log.qemu"
 qrc=$?
 set -e
 took=$(elapsed "$start")
+if [ -n "$watcher" ]; then
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	phase_table "$log" "$log.samples" "$took" >"$phases"
+	rm -f "$log.samples"
+fi
 # QEMU's own complaints belong with the console output they explain.
 if [ -s "$log.qemu" ]; then
 	{ echo "---- qemu stderr ----"; cat "$log.qemu"; } >>"$log"

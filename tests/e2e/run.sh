@@ -378,7 +378,9 @@ hook_failed() {
 # failing command, and a hook that failed is named with its last message.
 run_one() (
 	set -eE
-	local name=${1%@*} log=$3 rc qemu="" img
+	local name=${1%@*} log=$3 rc qemu="" img t_run t_check
+	t_run=$(now_s)
+	rm -f "$log.phases"
 	# Not local: the EXIT trap reads them, and bash may run it after it has
 	# dropped this function's locals (errexit on a hook's "return 1"). The
 	# subshell keeps them from leaking all the same.
@@ -448,7 +450,8 @@ run_one() (
 		hook=""
 	fi
 	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
-		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet)
+		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet
+		--phases "$scratch/phases")
 	[ -z "$qemu" ] || vm+=(--qemu "$qemu")
 	case $FIRMWARE in
 	bios) ;;
@@ -464,10 +467,14 @@ run_one() (
 		host_during "$log" "$scratch/qmp.sock" >"$scratch/during.out" 2>&1 &
 		pid=$!
 	fi
+	# where the time went: host preparation (initramfs or image, overlay,
+	# host_prepare), the guest's phases, then the host checks
+	echo "prep $(elapsed "$t_run")" >"$log.phases"
 	set +e
 	"$HVPCI_ROOT/scripts/run-vm.sh" "${vm[@]}" -- "${QEMU_ARGS[@]}" 2>"$scratch/vm.err"
 	rc=$?
 	set -e
+	cat "$scratch/phases" >>"$log.phases" 2>/dev/null || true
 	if [ "$during" -eq 1 ]; then
 		hook=host_during hook_out=$scratch/during.out hook_what="host action failed"
 		wait "$pid"
@@ -492,8 +499,10 @@ run_one() (
 	fi
 	if declare -F host_check >/dev/null; then
 		hook=host_check hook_out=$scratch/check.err hook_what="host check"
+		t_check=$(now_s)
 		host_check "$log" "$scratch" 2>"$hook_out"
 		hook=""
+		echo "check $(elapsed "$t_check")" >>"$log.phases"
 	fi
 )
 
@@ -565,19 +574,27 @@ run_entry() {
 		run_scenario "$n" "$k" "$log"
 	fi
 	took=$(elapsed "$start")
+	# the run's phases (run_one's $log.phases): a JUnit property each, and
+	# one compact field at the end of the summary row
+	local props="" brief=""
+	if [ -s "$log.phases" ]; then
+		props="<properties>$(awk '{ printf "<property name=\"phase.%s\" value=\"%s\"/>", $1, $2 }' "$log.phases")</properties>"
+		brief="  [$(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$log.phases")]"
+		rm -f "$log.phases"
+	fi
 	if [ "$st" -eq 0 ]; then
 		note=""
 		[ ! -s "$log.known" ] || note=" known failure asserted: $(cat "$log.known")"
 		rm -f "$log.known"
 		tap "ok $i - $n [$k] (${took}s)$note$retried"
-		record "$i" pass "$(printf '%-32s %-10s %-5s %7ss%s' "$n" "$k" PASS "$took" "${retried:+  retried}")" \
-			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$rerun</testcase>" "${retried:+1}"
+		record "$i" pass "$(printf '%-32s %-10s %-5s %7ss%s%s' "$n" "$k" PASS "$took" "${retried:+  retried}" "$brief")" \
+			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$props$rerun</testcase>" "${retried:+1}"
 		[ "$keep" -eq 1 ] || rm -f "$log"
 	else
 		tap "not ok $i - $n [$k] (${took}s): ${why:-failed}$retried"
 		tap "#   serial log: $log"
-		record "$i" fail "$(printf '%-32s %-10s %-5s %7ss  %s%s' "$n" "$k" FAIL "$took" "$log" "${retried:+  retried}")" \
-			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\"><failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure>${rerun//flakyFailure/rerunFailure}</testcase>" "${retried:+1}"
+		record "$i" fail "$(printf '%-32s %-10s %-5s %7ss  %s%s%s' "$n" "$k" FAIL "$took" "$log" "${retried:+  retried}" "$brief")" \
+			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$props<failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure>${rerun//flakyFailure/rerunFailure}</testcase>" "${retried:+1}"
 	fi
 }
 

@@ -41,7 +41,7 @@ done
 
 mapfile -t docs < <(git ls-files -co --exclude-standard '*.md' | sort -u)
 scn_dirs=()
-for d in tests/e2e/scenarios tests/selftest/scenarios; do
+for d in tests/e2e/scenarios tests/selftest/scenarios tests/bench/scenarios; do
 	[ -d "$d" ] && scn_dirs+=("$d")
 done
 
