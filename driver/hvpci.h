@@ -81,6 +81,7 @@ struct hvpci_bus {
 	struct resource *cfg_res;
 	void __iomem *cfg;
 	spinlock_t cfg_lock;		/* function select + access is one step */
+	u32 cfg_wslot;			/* function the slot register selects */
 
 	u64 need32;			/* total size of 32-bit BARs */
 	u64 need64;			/* total size of 64-bit BARs */
@@ -105,6 +106,9 @@ static inline struct hvpci_bus *hvpci_bus_of(struct pci_bus *pbus)
 {
 	return container_of(pbus->sysdata, struct hvpci_bus, sysdata);
 }
+
+/* No function: reserved bits set, so no slot the host may name. */
+#define HVPCI_WSLOT_UNKNOWN	(~0U)
 
 static inline u32 hvpci_devfn_to_wslot(unsigned int devfn)
 {

@@ -79,9 +79,16 @@ static void hvpci_window_access(struct hvpci_child *child, int where,
 	unsigned long flags;
 
 	spin_lock_irqsave(&bus->cfg_lock, flags);
-	writel(child->desc.f.wslot, bus->cfg);
-	/* The selection must land before the access it governs. */
-	mb();
+	/*
+	 * The host keeps the selection until it is written again: write it
+	 * only when another function is wanted, and let the selection land
+	 * before the access it governs.
+	 */
+	if (bus->cfg_wslot != child->desc.f.wslot) {
+		writel(child->desc.f.wslot, bus->cfg);
+		bus->cfg_wslot = child->desc.f.wslot;
+		mb();
+	}
 	if (write) {
 		if (size == 1)
 			writeb(*val, addr);
@@ -449,6 +456,7 @@ static int hvpci_alloc_cfg_window(struct hvpci_bus *bus)
 	/* Unlike the BAR windows, nothing may nest in the config window. */
 	bus->cfg_res->flags |= IORESOURCE_BUSY;
 	bus->cfg = ioremap(bus->cfg_res->start, HVPCI_CFG_WINDOW_LEN);
+	bus->cfg_wslot = HVPCI_WSLOT_UNKNOWN;
 	if (!bus->cfg) {
 		hvpci_mmio_put(bus->cfg_res);
 		bus->cfg_res = NULL;
@@ -624,6 +632,8 @@ static int hvpci_enter_d0(struct hvpci_bus *bus)
 	int attempt, ret;
 
 	for (attempt = 0; attempt < 2; attempt++) {
+		/* A window the host (re)enters D0 with selects nothing known. */
+		bus->cfg_wslot = HVPCI_WSLOT_UNKNOWN;
 		hvpci_req_init(&req, NULL);
 		ret = hvpci_send_wait(bus, &msg, sizeof(msg), &req);
 		if (ret)

@@ -25,6 +25,7 @@ MODULE_PARM_DESC(request_timeout_ms,
 #define HVPCI_RING_SIZE		VMBUS_RING_SIZE(SZ_16K)
 /* Pause between polls of the ring while interrupts are off, in us. */
 #define HVPCI_POLL_DELAY_US	100
+#define HVPCI_POLLS_PER_MS	(1000 / HVPCI_POLL_DELAY_US)
 /* Longest spin for an answer with interrupts off, in ms. */
 #define HVPCI_POLL_MAX_MS	10000U
 
@@ -141,8 +142,14 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 		HVPCI_POLL_DELAY_US;
 	tasklet_disable_in_atomic(&chan->callback_event);
 	while (!try_wait_for_completion(&req->done)) {
+		/*
+		 * A function the host took away reads all ones; looked at
+		 * every millisecond, not on every turn, as each look is a
+		 * trap to the host.
+		 */
 		if (chan->rescind ||
-		    (child && hvpci_cfg_vendor(child) == 0xffff)) {
+		    (child && !(polls % HVPCI_POLLS_PER_MS) &&
+		     hvpci_cfg_vendor(child) == 0xffff)) {
 			ret = -ENODEV;
 			break;
 		}
