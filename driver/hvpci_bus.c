@@ -81,12 +81,12 @@ static void hvpci_window_access(struct hvpci_child *child, int where,
 	spin_lock_irqsave(&bus->cfg_lock, flags);
 	/*
 	 * The host keeps the selection until it is written again: write it
-	 * only when another function is wanted, and let the selection land
-	 * before the access it governs.
+	 * only when another function is wanted.
 	 */
 	if (bus->cfg_wslot != child->desc.f.wslot) {
 		writel(child->desc.f.wslot, bus->cfg);
 		bus->cfg_wslot = child->desc.f.wslot;
+		/* The selection must land before the access it governs. */
 		mb();
 	}
 	if (write) {
