@@ -128,7 +128,7 @@ all_names() {
 
 # The settings a scenario may assign (docs/interfaces.md), and variables
 # the shared helpers (kdump.sh) set for themselves.
-settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW SLOTS"
+settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW SLOTS ONE_KERNEL"
 helper_vars="KDUMP_SHAPE KDUMP_MODE KDUMP_EXPECT KDUMP_FB IMG_ARGS IMG_MK_ARGS IMG_VARIANT IMG_FORMAT IMG_FS IMG_RC IMG_REASON"
 read -ra setting_names <<<"$settings $helper_vars"
 
@@ -213,18 +213,24 @@ if [ ${#kernels[@]} -eq 0 ]; then
 fi
 
 # Every run of the selection, in order: kernels outside, scenarios inside.
-# A SLOW=1 scenario in a whole-suite run is skipped (run_skip 1) unless
-# HVPCI_ALL=1.
+# In a whole-suite run (no names given, HVPCI_ALL unset) run_skip says why a
+# run is skipped: 1, a SLOW=1 scenario; 2, a ONE_KERNEL=1 scenario on any
+# kernel but the first (its outcome does not depend on which kernel runs
+# it); 0, it runs.
 run_name=() run_kver=() run_skip=()
-for k in "${kernels[@]}"; do
+for ki in "${!kernels[@]}"; do
 	for n in "${names[@]}"; do
 		skip=0
-		# shellcheck source=/dev/null disable=SC2030 # a throwaway subshell
-		if [ "$explicit" -eq 0 ] && [ "${HVPCI_ALL:-0}" != 1 ] &&
-			[ "$(SLOW=0 DRIVER=stock KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null && echo "$SLOW")" = 1 ]; then
-			skip=1
+		if [ "$explicit" -eq 0 ] && [ "${HVPCI_ALL:-0}" != 1 ]; then
+			# shellcheck source=/dev/null disable=SC2030 # a throwaway subshell
+			how=$(SLOW=0 ONE_KERNEL=0 DRIVER=stock KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null &&
+				echo "$SLOW $ONE_KERNEL")
+			case $how in
+			"1 "*) skip=1 ;;
+			*" 1") [ "$ki" -eq 0 ] || skip=2 ;;
+			esac
 		fi
-		run_name+=("$n") run_kver+=("$k") run_skip+=("$skip")
+		run_name+=("$n") run_kver+=("${kernels[$ki]}") run_skip+=("$skip")
 	done
 done
 
@@ -249,7 +255,7 @@ shard_of() {
 	}
 	{
 		n++; idx[n] = $1
-		if ($4 == 1) est[n] = 0
+		if ($4 != 0) est[n] = 0
 		else if ($2 in t) { est[n] = t[$2]; sum += t[$2]; nk++ }
 		else est[n] = -1
 		s = $2 " " $3; h = 0
@@ -557,8 +563,12 @@ run_entry() {
 	local i=$1 n=${run_name[$2]} k=${run_kver[$2]} log start took note retried rerun
 	log=$log_dir/$n-$k.log
 	start=$(now_s)
-	if [ "${run_skip[$2]}" = 1 ]; then
-		tap "ok $i - $n [$k] # SKIP slow; run it by name or with HVPCI_ALL=1"
+	if [ "${run_skip[$2]}" != 0 ]; then
+		if [ "${run_skip[$2]}" = 1 ]; then
+			tap "ok $i - $n [$k] # SKIP slow; run it by name or with HVPCI_ALL=1"
+		else
+			tap "ok $i - $n [$k] # SKIP runs on ${kernels[0]} only (ONE_KERNEL); run it by name or with HVPCI_ALL=1"
+		fi
 		record "$i" skip "$(printf '%-32s %-10s %-5s' "$n" "$k" SKIP)" \
 			"<testcase classname=\"e2e.$k\" name=\"$n\"><skipped/></testcase>" 0
 		return 0
@@ -602,7 +612,7 @@ run_entry() {
 # SLOTS, else its SMP, at least 1 and at most --jobs; 0 for a skipped run.
 run_slots() {
 	local n=${run_name[$1]} w
-	if [ "${run_skip[$1]}" = 1 ]; then
+	if [ "${run_skip[$1]}" != 0 ]; then
 		echo 0
 		return
 	fi

@@ -46,7 +46,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..18"
+echo "1..19"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -337,6 +337,24 @@ if [ "$rc" -eq 0 ] && grep -q '^not ok 1 - order-a ' "$work/order-j2.tap" && gre
 else
 	check fail "--jobs 2 (a later run started ahead of a two-slot one) prints TAP, summary and JUnit as --jobs 1" \
 		"rc=$rc, $(diff <(norm "$work/order-j1.out") <(norm "$work/order-j2.out") | head -n 4 | tr '\n' ' ')"
+fi
+
+# ONE_KERNEL=1: a whole-suite run over two kernels (here one given twice)
+# runs it on the first and skips it on the second, saying why; named, it
+# runs on both.
+ok1=$work/one
+mkdir -p "$ok1"
+printf '%s\n' '# shellcheck shell=bash' 'DESCRIPTION="self-test: one kernel suffices"' 'ONE_KERNEL=1' \
+	'VERDICT=none' 'QEMU_ARGS=(-no-such-option)' 'guest_script() { echo pass; }' >"$ok1/one-a.scn"
+"$runner" --jobs 1 --kernel "$kver,$kver" --scenarios "$ok1" --log-dir "$work/one-logs" >"$work/one-whole.out" 2>&1 || true
+"$runner" --jobs 1 --kernel "$kver,$kver" --scenarios "$ok1" --log-dir "$work/one-logs" one-a >"$work/one-named.out" 2>&1 || true
+if grep -q "^ok 1 - one-a \[$kver\] ([0-9.]*s)" "$work/one-whole.out" &&
+	grep -q "^ok 2 - one-a \[$kver\] # SKIP runs on $kver only (ONE_KERNEL)" "$work/one-whole.out" &&
+	grep -q "^ok 1 - one-a \[$kver\] ([0-9.]*s)" "$work/one-named.out" && grep -q "^ok 2 - one-a \[$kver\] ([0-9.]*s)" "$work/one-named.out"; then
+	check ok "ONE_KERNEL=1: a whole-suite run skips it on all but the first kernel, saying so; named, it runs on each"
+else
+	check fail "ONE_KERNEL=1: a whole-suite run skips it on all but the first kernel, saying so; named, it runs on each" \
+		"$(grep -h '^\(not \)\?ok' "$work/one-whole.out" "$work/one-named.out" | tr '\n' ' ')"
 fi
 
 # The same set in two shards, merged: the unsharded run's results and
