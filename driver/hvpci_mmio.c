@@ -34,6 +34,17 @@ static struct hvpci_mmio_map *hvpci_map;
 static LIST_HEAD(hvpci_buses);
 static struct dentry *hvpci_debugfs;
 
+/* The policy's table of taken spans; it grows under hvpci_mmio_lock. */
+void *hvpci_mmio_alloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+void hvpci_mmio_free(void *p)
+{
+	kfree(p);
+}
+
 struct hvpci_blocks {
 	struct resource *res[HVPCI_MAX_BLOCKS];
 	unsigned int nr;
@@ -435,6 +446,8 @@ int hvpci_mmio_init(void)
 void hvpci_mmio_exit(void)
 {
 	debugfs_remove_recursive(hvpci_debugfs);
+	if (hvpci_map)
+		hvpci_mmio_map_free(hvpci_map);
 	kfree(hvpci_map);
 	hvpci_map = NULL;
 }

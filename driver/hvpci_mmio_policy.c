@@ -96,6 +96,25 @@ static bool overlaps_table(const struct hvpci_span *tab, unsigned int n,
 	return false;
 }
 
+/* Sort, refuse overlaps and merge ranges that touch. */
+static int tidy_ranges(struct hvpci_span *tab, unsigned int *n)
+{
+	unsigned int i, out = 0;
+
+	sort_spans(tab, *n);
+	for (i = 0; i < *n; i++) {
+		if (out && tab[i].start < span_end(&tab[out - 1]))
+			return -HVPCI_MMIO_EINVAL;
+		if (out && tab[i].start == span_end(&tab[out - 1])) {
+			tab[out - 1].len += tab[i].len;
+			continue;
+		}
+		tab[out++] = tab[i];
+	}
+	*n = out;
+	return 0;
+}
+
 static int add_ranges(struct hvpci_mmio_map *map,
 		      const struct hvpci_mmio_input *in)
 {
@@ -104,10 +123,18 @@ static int add_ranges(struct hvpci_mmio_map *map,
 
 	for (i = 0; i < in->nr_ranges; i++) {
 		u64 start = in->ranges[i].start;
-		u64 end = span_end(&in->ranges[i]);
+		u64 len = in->ranges[i].len;
+		u64 end;
 
-		if (!span_valid(start, in->ranges[i].len))
+		/*
+		 * A range up to 2^64 - 1 ends where a u64 wraps to 0: keep it,
+		 * less its last byte, which no aligned placement can use.
+		 */
+		if (len && start + len == 0)
+			len--;
+		if (!span_valid(start, len))
 			return -HVPCI_MMIO_EINVAL;
+		end = start + len;
 		/* Like VMBus itself, ignore ranges that end below 1 MiB. */
 		if (end <= HVPCI_SZ_1M)
 			continue;
@@ -129,20 +156,26 @@ static int add_ranges(struct hvpci_mmio_map *map,
 				return ret;
 		}
 	}
-	sort_spans(map->low, map->nr_low);
-	sort_spans(map->high, map->nr_high);
-	for (i = 1; i < map->nr_low; i++)
-		if (map->low[i].start < span_end(&map->low[i - 1]))
-			return -HVPCI_MMIO_EINVAL;
-	for (i = 1; i < map->nr_high; i++)
-		if (map->high[i].start < span_end(&map->high[i - 1]))
-			return -HVPCI_MMIO_EINVAL;
-	return 0;
+	ret = tidy_ranges(map->low, &map->nr_low);
+	if (!ret)
+		ret = tidy_ranges(map->high, &map->nr_high);
+	return ret;
 }
 
 static bool overlaps_low(const struct hvpci_mmio_map *map, u64 start, u64 len)
 {
 	return overlaps_table(map->low, map->nr_low, start, len);
+}
+
+/* The Gen2 host rule for a framebuffer at @base below 4 GiB. */
+static u64 gen2_rule(u64 base)
+{
+	u64 len;
+
+	if (base >= HVPCI_SZ_4G)
+		return 0;
+	len = (HVPCI_SZ_4G - base) / 2;
+	return len < HVPCI_FB_MAX ? len : HVPCI_FB_MAX;
 }
 
 /*
@@ -151,7 +184,9 @@ static bool overlaps_low(const struct hvpci_mmio_map *map, u64 start, u64 len)
  *    framebuffer over 64 MiB moves the base down by twice its size, so
  *    this rule still covers it.
  *  - Gen1: 64 MiB at 4 GiB - 128 MiB.
- *  - whatever screen_info reports, at least 8 MiB long.
+ *  - whatever screen_info reports: its size tells the mode, not the VRAM
+ *    the host keeps behind it, so at least the same rule from its base
+ *    (and never less than 8 MiB).
  * A kernel that booted without EFI may still run on a Gen2 VM (kdump
  * kernels loaded without EFI information), so unless the boot was
  * through EFI both host rules apply.
@@ -163,10 +198,8 @@ static int compute_guard(struct hvpci_mmio_map *map,
 
 	if (map->nr_low) {
 		u64 base = map->low[0].start;
-		u64 len = (HVPCI_SZ_4G - base) / 2;
+		u64 len = gen2_rule(base);
 
-		if (len > HVPCI_FB_MAX)
-			len = HVPCI_FB_MAX;
 		if (len) {
 			ret = add_span(map->guard, &map->nr_guard,
 				       HVPCI_MAX_GUARDS, base, len);
@@ -185,7 +218,10 @@ static int compute_guard(struct hvpci_mmio_map *map,
 
 	if (in->fb_start) {
 		u64 len = in->fb_len > HVPCI_FB_MIN ? in->fb_len : HVPCI_FB_MIN;
+		u64 rule = gen2_rule(in->fb_start);
 
+		if (rule > len)
+			len = rule;
 		if (!span_valid(in->fb_start, len))
 			return -HVPCI_MMIO_EINVAL;
 		ret = add_span(map->guard, &map->nr_guard, HVPCI_MAX_GUARDS,
@@ -204,7 +240,7 @@ int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
 	unsigned int i;
 	int ret;
 
-	memset(map, 0, sizeof(*map));
+	hvpci_mmio_map_free(map);
 	if (in->nr_ranges && !in->ranges)
 		return -HVPCI_MMIO_EINVAL;
 	if (in->nr_busy && !in->busy)
@@ -219,8 +255,14 @@ int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
 		ret = hvpci_mmio_claim(map, in->busy[i].start,
 				       in->busy[i].len);
 	if (ret)
-		memset(map, 0, sizeof(*map));
+		hvpci_mmio_map_free(map);
 	return ret;
+}
+
+void hvpci_mmio_map_free(struct hvpci_mmio_map *map)
+{
+	hvpci_mmio_free(map->busy);
+	memset(map, 0, sizeof(*map));
 }
 
 int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
@@ -371,14 +413,37 @@ int hvpci_mmio_check(const struct hvpci_mmio_map *map,
 	return 0;
 }
 
+/* Double the table of taken spans; the module has no bound on buses. */
+static int grow_busy(struct hvpci_mmio_map *map)
+{
+	unsigned int max = map->max_busy ? 2 * map->max_busy : HVPCI_BUSY_FIRST;
+	struct hvpci_span *tab;
+
+	if (max <= map->max_busy)
+		return -HVPCI_MMIO_ETOOMANY;
+	tab = hvpci_mmio_alloc(max * sizeof(*tab));
+	if (!tab)
+		return -HVPCI_MMIO_ETOOMANY;
+	if (map->nr_busy)
+		memcpy(tab, map->busy, map->nr_busy * sizeof(*tab));
+	hvpci_mmio_free(map->busy);
+	map->busy = tab;
+	map->max_busy = max;
+	return 0;
+}
+
 int hvpci_mmio_claim(struct hvpci_mmio_map *map, u64 start, u64 len)
 {
 	unsigned int i;
 
 	if (!span_valid(start, len))
 		return -HVPCI_MMIO_EINVAL;
-	if (map->nr_busy >= HVPCI_MAX_BUSY)
-		return -HVPCI_MMIO_ETOOMANY;
+	if (map->nr_busy == map->max_busy) {
+		int ret = grow_busy(map);
+
+		if (ret)
+			return ret;
+	}
 
 	for (i = map->nr_busy; i > 0 && map->busy[i - 1].start > start; i--)
 		map->busy[i] = map->busy[i - 1];
@@ -418,7 +483,7 @@ const char *hvpci_mmio_strerror(int err)
 	case HVPCI_MMIO_ENOSPC:
 		return "no free MMIO space that fits";
 	case HVPCI_MMIO_ETOOMANY:
-		return "too many MMIO spans to track";
+		return "too many MMIO spans to track, or no memory for them";
 	case HVPCI_MMIO_EOVERLAP:
 		return "placement overlaps the framebuffer guard, the vTPM hole or a taken span";
 	case HVPCI_MMIO_EOUTSIDE:

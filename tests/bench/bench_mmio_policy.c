@@ -16,6 +16,16 @@
 #define SZ_8K	0x2000ULL
 #define SZ_1M	0x100000ULL
 
+void *hvpci_mmio_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+void hvpci_mmio_free(void *p)
+{
+	free(p);
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;

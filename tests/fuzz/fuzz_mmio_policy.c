@@ -67,6 +67,29 @@ static bool ospan_overlap(u128 a, u128 aend, u128 b, u128 bend)
 	return a < bend && b < aend;
 }
 
+/* Gen2: min((4 GiB - base) / 2, 128 MiB) from a base below 4 GiB */
+static u128 gen2_rule(u128 base)
+{
+	u128 len = base < FOUR_G ? (FOUR_G - base) / 2 : 0;
+
+	return len < FB_LARGEST ? len : FB_LARGEST;
+}
+
+/* Ranges that touch are one range. */
+static void oracle_join(struct ospan *tab, unsigned int *n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < *n; i++)
+		for (j = 0; j < *n; j++)
+			if (i != j && tab[i].end == tab[j].start) {
+				tab[i].end = tab[j].end;
+				tab[j] = tab[--*n];
+				i = (unsigned int)-1;
+				break;
+			}
+}
+
 static void oracle_init(struct oracle *o, const struct hvpci_mmio_input *in)
 {
 	u128 base = FOUR_G;
@@ -76,6 +99,10 @@ static void oracle_init(struct oracle *o, const struct hvpci_mmio_input *in)
 	for (i = 0; i < in->nr_ranges; i++) {
 		u128 start = in->ranges[i].start;
 		u128 end = start + in->ranges[i].len;
+
+		/* the last byte of the address space is never handed out */
+		if (end > (u128)UINT64_MAX)
+			end = UINT64_MAX;
 
 		if (end <= ONE_M)
 			continue;
@@ -90,12 +117,11 @@ static void oracle_init(struct oracle *o, const struct hvpci_mmio_input *in)
 			o->high[o->nr_high++].end = end;
 		}
 	}
-	/* Gen2: min((4 GiB - base) / 2, 128 MiB) at the lowest low base */
-	if (o->nr_low) {
-		u128 len = (FOUR_G - base) / 2;
-
-		oracle_add(o, base, len < FB_LARGEST ? len : FB_LARGEST);
-	}
+	oracle_join(o->low, &o->nr_low);
+	oracle_join(o->high, &o->nr_high);
+	/* Gen2: the rule at the lowest low base */
+	if (o->nr_low)
+		oracle_add(o, base, gen2_rule(base));
 	/* Gen1's fixed framebuffer, unless the boot was through EFI */
 	if (in->boot != HVPCI_BOOT_EFI)
 		for (i = 0; i < o->nr_low; i++)
@@ -104,10 +130,17 @@ static void oracle_init(struct oracle *o, const struct hvpci_mmio_input *in)
 				oracle_add(o, GEN1_FB, GEN1_FB_LEN);
 				break;
 			}
-	/* the framebuffer screen_info names, at least the VRAM minimum */
-	if (in->fb_start)
-		oracle_add(o, in->fb_start,
-			   in->fb_len > VRAM_MIN ? in->fb_len : VRAM_MIN);
+	/*
+	 * the framebuffer screen_info names: its size, at least the VRAM
+	 * minimum and at least the Gen2 rule from its base
+	 */
+	if (in->fb_start) {
+		u128 len = in->fb_len > VRAM_MIN ? in->fb_len : VRAM_MIN;
+
+		if (gen2_rule(in->fb_start) > len)
+			len = gen2_rule(in->fb_start);
+		oracle_add(o, in->fb_start, len);
+	}
 	for (i = 0; i < in->nr_busy; i++)
 		oracle_add(o, in->busy[i].start, in->busy[i].len);
 }
@@ -168,6 +201,17 @@ static bool oracle_place(const struct oracle *o, enum hvpci_mmio_kind kind,
 	    oracle_fit(o, o->high, o->nr_high, false, len, align, start))
 		return true;
 	return oracle_fit(o, o->low, o->nr_low, true, len, align, start);
+}
+
+/* The policy's table of taken spans grows through these. */
+void *hvpci_mmio_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+void hvpci_mmio_free(void *p)
+{
+	free(p);
 }
 
 struct reader {

@@ -71,6 +71,17 @@ static const struct hvpci_span gen2_ranges[] = {
 
 static struct hvpci_mmio_map map;
 
+/* The policy's table of taken spans grows through these. */
+void *hvpci_mmio_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+void hvpci_mmio_free(void *p)
+{
+	free(p);
+}
+
 static void init_ok(const struct hvpci_span *r, unsigned int n,
 		    enum hvpci_boot boot, uint64_t fb, uint64_t fb_len)
 {
@@ -276,12 +287,106 @@ static void test_fb_not_at_base(void **state)
 
 	(void)state;
 	init_ok(r, 1, HVPCI_BOOT_EFI, 0xd0000000ULL, 4 * SZ_1M);
-	/* rule area at the base plus the 8 MiB minimum at the fb */
+	/* rule area at the base plus the rule from the fb's own base */
 	assert_int_equal(map.nr_guard, 2);
 	assert_int_equal(map.guard[1].start, 0xd0000000ULL);
-	assert_int_equal(map.guard[1].len, VRAM_MIN);
+	assert_int_equal(map.guard[1].len, gen2_rule(0xd0000000ULL));
 	assert_true(hvpci_mmio_in_guard(&map, 0xd07ff000ULL, SZ_4K));
-	assert_false(hvpci_mmio_in_guard(&map, 0xd0800000ULL, SZ_4K));
+	assert_true(hvpci_mmio_in_guard(&map, 0xd7fff000ULL, SZ_4K));
+	assert_false(hvpci_mmio_in_guard(&map, 0xd8000000ULL, SZ_4K));
+}
+
+/*
+ * screen_info's lfb_size is the mode's (1024x768x4 = 3 MiB), not the
+ * VRAM the host keeps: a framebuffer away from the low base is guarded
+ * by the Gen2 rule from its own base, min((4 GiB - fb) / 2, 128 MiB), as
+ * the kernel's fallback guards the base, never by max(size, 8 MiB) alone.
+ */
+static void test_fb_guard_is_the_rule_from_fb_base(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xe0000000ULL, VTPM_HOLE - 0xe0000000ULL },
+	};
+	/* base 0xe0000000: rule 128 MiB; fb at 0xf4000000: rule 96 MiB */
+	uint64_t fb = 0xf4000000ULL;
+
+	(void)state;
+	init_ok(r, 1, HVPCI_BOOT_EFI, fb, 3 * SZ_1M);
+	assert_int_equal(map.nr_guard, 2);
+	assert_int_equal(map.guard[1].start, fb);
+	assert_int_equal(map.guard[1].len, 96 * SZ_1M);
+	assert_true(hvpci_mmio_in_guard(&map, fb + 96 * SZ_1M - SZ_4K, SZ_4K));
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  fb + 64 * SZ_1M, SZ_4K),
+			 -HVPCI_MMIO_EOVERLAP);
+	/* a framebuffer above 4 GiB keeps its own size, at least 8 MiB */
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0x800000000ULL, 3 * SZ_1M);
+	assert_int_equal(map.guard[1].len, VRAM_MIN);
+	/* screen_info larger than the rule: all of it */
+	init_ok(r, 1, HVPCI_BOOT_EFI, 0xfc000000ULL, 40 * SZ_1M);
+	assert_int_equal(map.guard[1].len, 40 * SZ_1M);
+}
+
+/*
+ * ACPI may describe a high range up to 0xffffffffffffffff; its length,
+ * end - start + 1, reaches 2^64 and wraps.  That must not refuse the
+ * map (and with it every probe): the range is used, less its last byte.
+ */
+static void test_range_to_top_of_address_space(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xf8000000ULL, VTPM_HOLE - 0xf8000000ULL },
+		{ 0xfffffff000000000ULL, 0x1000000000ULL },	/* to 2^64 - 1 */
+	};
+	u64 start;
+
+	(void)state;
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_high, 1);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, SZ_1G, SZ_1G),
+			 0xfffffff000000000ULL);
+	/* the last page would end at 2^64: not representable, not handed out */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64,
+					  0xffffffffffffe000ULL, SZ_4K), 0);
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR64,
+					  0xfffffffffffff000ULL, SZ_4K),
+			 -HVPCI_MMIO_EINVAL);
+	/* all of the range but its last page fits, all of it does not */
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64,
+					  0x1000000000ULL, SZ_4K, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 0x1000000000ULL - SZ_4K,
+				  SZ_4K), 0xfffffff000000000ULL);
+}
+
+/*
+ * Touching ranges are one: a window may span the seam.  Two 256 MiB high
+ * ranges back to back hold a 512 MiB window aligned to 512 MiB.
+ */
+static void test_touching_ranges_merged(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0xfc000000ULL, VTPM_HOLE - 0xfc000000ULL },
+		{ 0xf8000000ULL, 0x04000000ULL },	/* ends where the first starts */
+		{ 0xff0000000ULL, 0x10000000ULL },
+		{ 0xfe0000000ULL, 0x10000000ULL },	/* ends where the third starts */
+	};
+
+	(void)state;
+	init_ok(r, 4, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_low, 1);
+	assert_int_equal(map.nr_high, 1);
+	assert_int_equal(map.low[0].start, 0xf8000000ULL);
+	assert_int_equal(map.low[0].len, VTPM_HOLE - 0xf8000000ULL);
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 2 * 256 * SZ_1M,
+				  2 * 256 * SZ_1M), 0xfe0000000ULL);
+	/* low: a 32-bit window across the seam at 0xfc000000 */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfc000000ULL - SZ_4K, SZ_8K),
+			 -HVPCI_MMIO_EOVERLAP);	/* the guard's last page */
+	assert_int_equal(hvpci_mmio_check(&map, HVPCI_MMIO_BAR32,
+					  0xfc000000ULL, 2 * SZ_1M), 0);
 }
 
 static void test_guard_already_held(void **state)
@@ -517,33 +622,50 @@ static void test_exhaustion_clear_error(void **state)
 
 static void test_many_devices(void **state)
 {
-	unsigned int i;
-	uint64_t prev = 0, s;
+	unsigned int i, j;
+	uint64_t s, cfg[40];
 
 	(void)state;
 	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
 	/* 40 buses: config window + 64-bit and 32-bit BAR space each */
 	for (i = 0; i < 40; i++) {
 		s = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
-		assert_true(s > prev);
-		prev = s;
+		for (j = 0; j < i; j++)
+			assert_true(s != cfg[j]);
+		cfg[i] = s;
 		place_ok(HVPCI_MMIO_BAR64, SZ_1M, SZ_1M);
 		place_ok(HVPCI_MMIO_BAR32, 64 * 1024, 64 * 1024);
 	}
 	assert_int_equal(map.nr_busy, 120);
 }
 
-static void test_busy_table_full(void **state)
+/*
+ * The table of taken spans is no cap on buses: 128 entries used to allow
+ * 42 buses of three spans.  256 buses with a config window, 64-bit and
+ * 32-bit BAR space each, then the table is still in order.
+ */
+static void test_busy_table_no_bus_limit(void **state)
 {
+	static const struct hvpci_span r[] = {
+		{ 0xc0000000ULL, VTPM_HOLE - 0xc0000000ULL },
+		{ 0x1000000000ULL, 0x1000000000ULL },
+	};
 	unsigned int i;
 
 	(void)state;
-	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
-	for (i = 0; i < HVPCI_MAX_BUSY; i++)
-		assert_int_equal(hvpci_mmio_claim(&map, 0xfe0000000ULL +
-						  i * SZ_4K, SZ_4K), 0);
-	assert_int_equal(hvpci_mmio_claim(&map, 0xff0000000ULL, SZ_4K),
-			 -HVPCI_MMIO_ETOOMANY);
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	for (i = 0; i < 256; i++) {
+		place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+		place_ok(HVPCI_MMIO_BAR64, SZ_1M, SZ_1M);
+		place_ok(HVPCI_MMIO_BAR32, 64 * 1024, 64 * 1024);
+	}
+	assert_int_equal(map.nr_busy, 3 * 256);
+	for (i = 1; i < map.nr_busy; i++)
+		assert_true(map.busy[i - 1].start + map.busy[i - 1].len <=
+			    map.busy[i].start);
+	/* a second init starts from an empty table */
+	init_ok(r, 2, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(map.nr_busy, 0);
 }
 
 static void test_small_low_range(void **state)
@@ -694,6 +816,9 @@ int main(void)
 		cmocka_unit_test(test_two_low_ranges),
 		cmocka_unit_test(test_fb_from_screen_info_beyond_rule),
 		cmocka_unit_test(test_fb_not_at_base),
+		cmocka_unit_test(test_fb_guard_is_the_rule_from_fb_base),
+		cmocka_unit_test(test_range_to_top_of_address_space),
+		cmocka_unit_test(test_touching_ranges_merged),
 		cmocka_unit_test(test_guard_already_held),
 		cmocka_unit_test(test_guard_partly_held),
 		cmocka_unit_test(test_guard_todo_unheld),
@@ -707,7 +832,7 @@ int main(void)
 		cmocka_unit_test(test_bar32_next_to_nvme),
 		cmocka_unit_test(test_exhaustion_clear_error),
 		cmocka_unit_test(test_many_devices),
-		cmocka_unit_test(test_busy_table_full),
+		cmocka_unit_test(test_busy_table_no_bus_limit),
 		cmocka_unit_test(test_small_low_range),
 		cmocka_unit_test(test_release_reuses_space),
 		cmocka_unit_test(test_range_split_at_4g),
