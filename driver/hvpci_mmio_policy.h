@@ -109,12 +109,32 @@ int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
 			  struct hvpci_span *out, unsigned int max);
 
 /*
- * First fit for @len bytes aligned to @align (a power of two) following
- * the rules of @kind.  Does not record the placement.
+ * A place for @len bytes aligned to @align (a power of two) following
+ * the rules of @kind.  BAR space: first fit.  A config window, placed
+ * before the BAR sizes are known: the end of a free gap that cuts the
+ * smallest aligned block, so that large aligned windows keep their room.
+ * Does not record the placement.
  */
 int hvpci_mmio_place(const struct hvpci_mmio_map *map,
 		     enum hvpci_mmio_kind kind, u64 len, u64 align,
 		     u64 *start);
+
+#define HVPCI_MAX_SET		4
+
+struct hvpci_mmio_req {
+	enum hvpci_mmio_kind kind;
+	u64 len;
+	u64 align;
+	u64 start;		/* out */
+};
+
+/*
+ * Places up to HVPCI_MAX_SET windows together: whenever some layout of
+ * all of them fits, one is found (largest alignment first, then every
+ * other order, each by first fit).  Does not record the placements.
+ */
+int hvpci_mmio_place_set(const struct hvpci_mmio_map *map,
+			 struct hvpci_mmio_req *req, unsigned int n);
 
 /* Would [start, start + len) be an acceptable placement for @kind? */
 int hvpci_mmio_check(const struct hvpci_mmio_map *map,

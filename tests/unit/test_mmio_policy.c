@@ -134,17 +134,18 @@ static void test_cfg_window_goes_high(void **state)
 {
 	(void)state;
 	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	/* from the top: the aligned 512 MiB below stays whole-ish */
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xfe0000000ULL);
+			 0x1000000000ULL - CFG_LEN);
 }
 
 static void test_cfg_window_low_when_no_high(void **state)
 {
 	(void)state;
 	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
-	/* first page after the 64 MiB guard */
+	/* right below the vTPM hole, not at the 32 MiB-aligned 0xfc000000 */
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xf8000000ULL + SZ_64M);
+			 VTPM_HOLE - CFG_LEN);
 }
 
 static void test_cfg_window_low_when_high_full(void **state)
@@ -226,7 +227,7 @@ static void test_fb_larger_than_64m(void **state)
 			assert_true(map.guard[0].len >= fb);
 			assert_true(hvpci_mmio_in_guard(&map, base + fb - SZ_4K,
 							SZ_4K));
-			assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN,
+			assert_int_equal(place_ok(HVPCI_MMIO_BAR32, SZ_4K,
 						  SZ_4K), base + fb);
 		}
 	}
@@ -253,10 +254,11 @@ static void test_two_low_ranges(void **state)
 	assert_int_equal(map.guard[0].start, 0xf0000000ULL);
 	assert_int_equal(map.guard[0].len, gen2_rule(0xf0000000ULL));
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+			 VTPM_HOLE - CFG_LEN);
+	/* the rest of the second range up to it, and not a page more */
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR32,
+				  VTPM_HOLE - CFG_LEN - 0xf8000000ULL, SZ_4K),
 			 0xf0000000ULL + gen2_rule(0xf0000000ULL));
-	/* the rest of the second range up to the hole, and not a page more */
-	assert_int_equal(place_ok(HVPCI_MMIO_BAR32, VTPM_HOLE - 0xf8002000ULL,
-				  SZ_4K), 0xf8002000ULL);
 	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR32, SZ_4K, SZ_4K,
 					  &start), -HVPCI_MMIO_ENOSPC);
 
@@ -275,7 +277,7 @@ static void test_fb_from_screen_info_beyond_rule(void **state)
 		96 * SZ_1M);
 	assert_int_equal(map.nr_guard, 1);
 	assert_int_equal(map.guard[0].len, 96 * SZ_1M);
-	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR32, SZ_4K, SZ_4K),
 			 0xf8000000ULL + 96 * SZ_1M);
 }
 
@@ -403,7 +405,7 @@ static void test_guard_already_held(void **state)
 	(void)state;
 	assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
 	assert_int_equal(hvpci_mmio_guard_todo(&map, todo, 4), 0);
-	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
+	assert_int_equal(place_ok(HVPCI_MMIO_BAR32, SZ_4K, SZ_4K),
 			 0xf8000000ULL + SZ_64M);
 }
 
@@ -584,7 +586,7 @@ static void test_bar32_never_high(void **state)
 					  0xfe0000000ULL, SZ_4K),
 			 -HVPCI_MMIO_EOUTSIDE);
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 0xfe0000000ULL);
+			 0x1000000000ULL - CFG_LEN);
 }
 
 static void test_bar32_next_to_nvme(void **state)
@@ -682,8 +684,8 @@ static void test_small_low_range(void **state)
 	/* (4G - 0xfb000000) / 2 = 40 MiB guard */
 	assert_int_equal(map.guard[0].len, 40 * SZ_1M);
 	cfg = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
-	assert_int_equal(cfg, 0xfd800000ULL);
-	/* 0xfd802000..0xfed40000 remains: about 21 MiB, not 32 */
+	assert_int_equal(cfg, VTPM_HOLE - CFG_LEN);
+	/* 0xfd800000..0xfed3e000 remains: about 21 MiB, not 32 */
 	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64,
 					  32 * SZ_1M, SZ_4K, &start),
 			 -HVPCI_MMIO_ENOSPC);
@@ -692,7 +694,7 @@ static void test_small_low_range(void **state)
 					  16 * SZ_1M, 16 * SZ_1M, &start),
 			 -HVPCI_MMIO_ENOSPC);
 	assert_int_equal(place_ok(HVPCI_MMIO_BAR64, 16 * SZ_1M, SZ_1M),
-			 0xfd900000ULL);
+			 0xfd800000ULL);
 }
 
 static void test_release_reuses_space(void **state)
@@ -722,7 +724,7 @@ static void test_range_split_at_4g(void **state)
 	assert_int_equal(map.low[0].start + map.low[0].len, SZ_4G);
 	assert_int_equal(map.high[0].start, SZ_4G);
 	assert_int_equal(place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K),
-			 SZ_4G);
+			 0x108000000ULL - CFG_LEN);
 }
 
 static void test_bad_input(void **state)
@@ -801,6 +803,238 @@ static void test_describe_layout_and_truncation(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/*
+ * The issue's case: Hyper-V's default 128 MiB low range, no high MMIO, a
+ * device alone on its bus with one 32 MiB 32-bit BAR and a 4 KiB one:
+ * 0x2001000 bytes of 32-bit BAR space aligned to 32 MiB.  Past the
+ * 64 MiB guard, 0xfc000000 is the only 32 MiB-aligned start with room
+ * below the vTPM hole; the config window, placed first, must leave it.
+ */
+static void test_32m_bar_alone_on_its_bus(void **state)
+{
+	uint64_t cfg, bar;
+
+	(void)state;
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	cfg = place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	bar = place_ok(HVPCI_MMIO_BAR32, 0x2001000ULL, 0x2000000ULL);
+	assert_int_equal(bar, 0xfc000000ULL);
+	assert_true(cfg >= bar + 0x2001000ULL);
+}
+
+/*
+ * BAR space of one bus, 32-bit and 64-bit, with no high MMIO: first fit
+ * in the order the bus asks (32-bit first) puts a 4 KiB window on the
+ * only 32 MiB-aligned start; the set places the larger alignment first.
+ */
+static void test_set_largest_alignment_first(void **state)
+{
+	struct hvpci_mmio_req req[] = {
+		{ HVPCI_MMIO_BAR32, SZ_4K, SZ_4K, 0 },
+		{ HVPCI_MMIO_BAR64, 0x2001000ULL, 0x2000000ULL, 0 },
+	};
+	struct hvpci_mmio_req bus[] = {
+		{ HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K, 0 },
+		{ HVPCI_MMIO_BAR32, 0x2001000ULL, 0x2000000ULL, 0 },
+	};
+	u64 start;
+
+	(void)state;
+	/* the bus, config window and BAR space together */
+	init_ok(gen2_ranges, 1, HVPCI_BOOT_EFI, 0, 0);
+	assert_int_equal(hvpci_mmio_place_set(&map, bus, 2), 0);
+	assert_int_equal(bus[1].start, 0xfc000000ULL);
+	assert_int_equal(bus[0].start, 0xfe001000ULL);
+
+	place_ok(HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K);
+	assert_int_equal(hvpci_mmio_place_set(&map, req, 2), 0);
+	assert_int_equal(req[1].start, 0xfc000000ULL);
+	assert_int_equal(req[0].start, 0xfe001000ULL);
+	/* one at a time in the bus's order does not fit */
+	place_ok(HVPCI_MMIO_BAR32, SZ_4K, SZ_4K);
+	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, 0x2001000ULL,
+					  0x2000000ULL, &start),
+			 -HVPCI_MMIO_ENOSPC);
+	/* bad sets */
+	assert_int_equal(hvpci_mmio_place_set(&map, req, 0), -HVPCI_MMIO_EINVAL);
+	assert_int_equal(hvpci_mmio_place_set(&map, req, HVPCI_MAX_SET + 1),
+			 -HVPCI_MMIO_EINVAL);
+	req[0].align = 3 * SZ_4K;
+	assert_int_equal(hvpci_mmio_place_set(&map, req, 2), -HVPCI_MMIO_EINVAL);
+}
+
+/*
+ * The small-space oracle.  A low range (past a guarded one) and a high
+ * range of PAGES pages each, every pattern of taken pages over both, and
+ * every set of two or three windows, 32-bit or 64-bit, of one to four
+ * pages aligned as the bus aligns them (the largest power of two not
+ * above the size).  Brute force over every start says whether a layout
+ * exists; the set must then find one, and a valid one.
+ */
+#define PAGES		5
+#define ORACLE_LOW	0xc0000000ULL
+#define ORACLE_HIGH	0x1000003000ULL		/* 4 KiB-aligned only */
+
+static uint64_t page_align(uint64_t pages)
+{
+	uint64_t a = 1;
+
+	while (2 * a <= pages)
+		a *= 2;
+	return a * SZ_4K;
+}
+
+static bool oracle_free(unsigned int taken, uint64_t s, uint64_t len)
+{
+	uint64_t base = s >= SZ_4G ? ORACLE_HIGH : ORACLE_LOW;
+	unsigned int shift = s >= SZ_4G ? PAGES : 0, i;
+
+	if (s < base || s + len > base + PAGES * SZ_4K)
+		return false;
+	for (i = (s - base) / SZ_4K; i < (s + len - base) / SZ_4K; i++)
+		if (taken & (1U << (i + shift)))
+			return false;
+	return true;
+}
+
+static bool oracle_layout(unsigned int taken, const struct hvpci_mmio_req *req,
+			  unsigned int n, unsigned int i, uint64_t *at)
+{
+	static const uint64_t bases[] = { ORACLE_LOW, ORACLE_HIGH };
+	unsigned int b, j;
+	uint64_t s;
+
+	if (i == n)
+		return true;
+	for (b = 0; b < 2; b++) {
+		if (bases[b] >= SZ_4G && req[i].kind == HVPCI_MMIO_BAR32)
+			continue;
+		for (s = bases[b]; s < bases[b] + PAGES * SZ_4K; s += SZ_4K) {
+			if (s % req[i].align || !oracle_free(taken, s, req[i].len))
+				continue;
+			for (j = 0; j < i; j++)
+				if (s < at[j] + req[j].len && at[j] < s + req[i].len)
+					break;
+			if (j < i)
+				continue;
+			at[i] = s;
+			if (oracle_layout(taken, req, n, i + 1, at))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void test_set_finds_every_layout(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0x80000000ULL, SZ_1M },	/* the guard's range */
+		{ ORACLE_LOW, PAGES * SZ_4K },
+		{ ORACLE_HIGH, PAGES * SZ_4K },
+	};
+	struct hvpci_span busy[2 * PAGES];
+	struct hvpci_mmio_req req[3];
+	unsigned int taken, n, code, codes, i, j, found = 0, none = 0;
+	uint64_t at[3];
+
+	(void)state;
+	for (taken = 0; taken < 1U << (2 * PAGES); taken++) {
+		struct hvpci_mmio_input in = {
+			.ranges = r, .nr_ranges = 3, .boot = HVPCI_BOOT_EFI,
+			.busy = busy,
+		};
+
+		for (i = 0; i < 2 * PAGES; i++)
+			if (taken & (1U << i)) {
+				busy[in.nr_busy].start = (i < PAGES ? ORACLE_LOW :
+					ORACLE_HIGH - PAGES * SZ_4K) + i * SZ_4K;
+				busy[in.nr_busy++].len = SZ_4K;
+			}
+		assert_int_equal(hvpci_mmio_map_init(&map, &in), 0);
+		for (n = 2; n <= 3; n++) {
+			/* each window: 32 or 64-bit, 1 to 4 pages */
+			codes = n == 2 ? 64 : 512;
+			for (code = 0; code < codes; code++) {
+				bool exists;
+				int ret;
+
+				for (i = 0; i < n; i++) {
+					unsigned int c = (code >> (3 * i)) & 7;
+
+					req[i].kind = c & 1 ? HVPCI_MMIO_BAR64 :
+							      HVPCI_MMIO_BAR32;
+					req[i].len = (c / 2 + 1) * SZ_4K;
+					req[i].align = page_align(c / 2 + 1);
+				}
+				exists = oracle_layout(taken, req, n, 0, at);
+				ret = hvpci_mmio_place_set(&map, req, n);
+				if (exists != !ret)
+					fail_msg("taken %#x, %u windows, code %#x: oracle %s, set says %d",
+						 taken, n, code,
+						 exists ? "finds a layout" : "finds none",
+						 ret);
+				if (ret) {
+					none++;
+					continue;
+				}
+				found++;
+				for (i = 0; i < n; i++) {
+					assert_int_equal(hvpci_mmio_check(&map,
+						req[i].kind, req[i].start,
+						req[i].len), 0);
+					assert_int_equal(req[i].start % req[i].align, 0);
+					for (j = 0; j < i; j++)
+						assert_false(req[i].start < req[j].start + req[j].len &&
+							     req[j].start < req[i].start + req[i].len);
+				}
+			}
+		}
+	}
+	/* both answers occur often, or the oracle proves little */
+	assert_true(found > 10000 && none > 10000);
+}
+
+/*
+ * Why the set matters: a config window placed before the BAR sizes are
+ * known cannot be right for every later request.  In a free gap of nine
+ * pages, wherever it goes, some pair of BAR windows fits the gap together
+ * with a config window elsewhere but not with it there.
+ */
+static void test_cfg_first_cannot_find_every_layout(void **state)
+{
+	static const struct hvpci_span r[] = {
+		{ 0x1000000000ULL, 9 * SZ_4K },
+	};
+	struct hvpci_mmio_req all[3], bars[2];
+	unsigned int c, l1, l2;
+	bool beaten;
+
+	(void)state;
+	for (c = 0; c + 2 <= 9; c++) {
+		beaten = false;
+		for (l1 = 1; l1 <= 9 && !beaten; l1++)
+			for (l2 = 1; l2 <= 9 && !beaten; l2++) {
+				init_ok(r, 1, HVPCI_BOOT_EFI, 0, 0);
+				all[0] = (struct hvpci_mmio_req){
+					HVPCI_MMIO_CFG_WINDOW, CFG_LEN, SZ_4K, 0 };
+				all[1] = (struct hvpci_mmio_req){
+					HVPCI_MMIO_BAR64, l1 * SZ_4K,
+					page_align(l1), 0 };
+				all[2] = (struct hvpci_mmio_req){
+					HVPCI_MMIO_BAR64, l2 * SZ_4K,
+					page_align(l2), 0 };
+				if (hvpci_mmio_place_set(&map, all, 3))
+					continue;
+				bars[0] = all[1];
+				bars[1] = all[2];
+				assert_int_equal(hvpci_mmio_claim(&map,
+					0x1000000000ULL + c * SZ_4K, CFG_LEN), 0);
+				beaten = hvpci_mmio_place_set(&map, bars, 2) != 0;
+			}
+		assert_true(beaten);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +1074,10 @@ int main(void)
 		cmocka_unit_test(test_ranges_below_1m_ignored),
 		cmocka_unit_test(test_no_ranges_at_all),
 		cmocka_unit_test(test_describe_layout_and_truncation),
+		cmocka_unit_test(test_32m_bar_alone_on_its_bus),
+		cmocka_unit_test(test_set_largest_alignment_first),
+		cmocka_unit_test(test_set_finds_every_layout),
+		cmocka_unit_test(test_cfg_first_cannot_find_every_layout),
 	};
 
 	return cmocka_run_group_tests_name("mmio_policy", tests, NULL, NULL);
