@@ -855,6 +855,13 @@ static void test_set_largest_alignment_first(void **state)
 	assert_int_equal(hvpci_mmio_place(&map, HVPCI_MMIO_BAR64, 0x2001000ULL,
 					  0x2000000ULL, &start),
 			 -HVPCI_MMIO_ENOSPC);
+	/* both orders fit in high MMIO: the larger alignment comes first */
+	init_ok(gen2_ranges, 2, HVPCI_BOOT_EFI, 0, 0);
+	req[0] = (struct hvpci_mmio_req){ HVPCI_MMIO_BAR64, SZ_4K, SZ_4K, 0 };
+	req[1] = (struct hvpci_mmio_req){ HVPCI_MMIO_BAR64, SZ_1M, SZ_1M, 0 };
+	assert_int_equal(hvpci_mmio_place_set(&map, req, 2), 0);
+	assert_int_equal(req[1].start, 0xfe0000000ULL);
+	assert_int_equal(req[0].start, 0xfe0000000ULL + SZ_1M);
 	/* bad sets */
 	assert_int_equal(hvpci_mmio_place_set(&map, req, 0), -HVPCI_MMIO_EINVAL);
 	assert_int_equal(hvpci_mmio_place_set(&map, req, HVPCI_MAX_SET + 1),
