@@ -13,9 +13,11 @@
  * requested, not even for a moment: the framebuffer, the vTPM and every
  * other device's MMIO stay free for their drivers.
  *
- * vmbus_allocate_mmio() is not used: it takes the first free aligned
- * spot of a VMBus range, so the only way to keep it off a framebuffer
- * nobody holds yet (a kdump kernel's) is to hold the framebuffer.
+ * vmbus_allocate_mmio() takes the first free aligned spot of a VMBus
+ * range, so the only way to keep it off a framebuffer nobody holds yet (a
+ * kdump kernel's) would be to hold the framebuffer.  It is used only for
+ * BAR windows in ranges free of the guard and the vTPM hole, and kept
+ * only where it chose the policy's span (see hvpci_take_vmbus()).
  */
 #include <linux/acpi.h>
 #include <linux/debugfs.h>
@@ -323,6 +325,30 @@ static void hvpci_no_room(struct hvpci_bus *bus, int kind, u64 len)
 	kfree(text);
 }
 
+/* Windows VMBus allocated, freed through VMBus. */
+struct hvpci_vmbus_span {
+	struct list_head node;
+	u64 start;
+};
+
+static LIST_HEAD(hvpci_vmbus_spans);
+
+/* The VMBus range (of the policy's map) that holds @start. */
+static const struct hvpci_span *hvpci_range_of(u64 start)
+{
+	const struct hvpci_span *tab = hvpci_map->low;
+	unsigned int i, n = hvpci_map->nr_low;
+
+	if (start >= HVPCI_SZ_4G) {
+		tab = hvpci_map->high;
+		n = hvpci_map->nr_high;
+	}
+	for (i = 0; i < n; i++)
+		if (start >= tab[i].start && start - tab[i].start < tab[i].len)
+			return &tab[i];
+	return NULL;
+}
+
 /*
  * A region hvpci's may nest in: the root of the tree, or one that holds
  * the whole VMBus range (a root bus window), never a piece of someone
@@ -330,19 +356,66 @@ static void hvpci_no_room(struct hvpci_bus *bus, int kind, u64 len)
  */
 static bool hvpci_nest_ok(const struct resource *parent, u64 start)
 {
-	const struct hvpci_span *tab = hvpci_map->low;
-	unsigned int i, n = hvpci_map->nr_low;
+	const struct hvpci_span *range = hvpci_range_of(start);
 
 	if (parent == &iomem_resource)
 		return true;
-	if (start >= HVPCI_SZ_4G) {
-		tab = hvpci_map->high;
-		n = hvpci_map->nr_high;
+	return range && parent->start <= range->start &&
+	       parent->end >= range->start + range->len - 1;
+}
+
+/*
+ * BAR windows are bridge windows, not busy in iomem_resource, so only
+ * VMBus's private record of its allocations keeps a later
+ * vmbus_allocate_mmio() caller (hyperv_drm's VRAM) out of them.  Where
+ * VMBus's own first fit is free to run, in a range that holds no part of
+ * the guard or the vTPM hole, it allocates the window; kept only when it
+ * chose the policy's span, freed at once otherwise.
+ */
+static int hvpci_take_vmbus(struct hvpci_bus *bus, u64 plan, u64 len,
+			    u64 align, struct resource **res)
+{
+	const struct hvpci_span *range = hvpci_range_of(plan);
+	struct hvpci_vmbus_span *v;
+	struct resource *r;
+
+	if (!range || hvpci_mmio_in_guard(hvpci_map, range->start, range->len) ||
+	    (range->start < HVPCI_SZ_4G &&
+	     range->start + range->len > HVPCI_VTPM_START))
+		return -ENOENT;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (vmbus_allocate_mmio(&r, bus->hdev, range->start,
+				range->start + range->len - 1, len, align,
+				false)) {
+		kfree(v);
+		return -ENOENT;
 	}
-	for (i = 0; i < n; i++)
-		if (start >= tab[i].start && start - tab[i].start < tab[i].len)
-			return parent->start <= tab[i].start &&
-			       parent->end >= tab[i].start + tab[i].len - 1;
+	if (r->start != plan || !hvpci_nest_ok(r->parent, plan)) {
+		vmbus_free_mmio(r->start, len);
+		kfree(v);
+		return -ENOENT;
+	}
+	v->start = plan;
+	list_add(&v->node, &hvpci_vmbus_spans);
+	*res = r;
+	return 0;
+}
+
+/* Give back a span; true when VMBus allocated it. */
+static bool hvpci_vmbus_put(u64 start, u64 len)
+{
+	struct hvpci_vmbus_span *v;
+
+	list_for_each_entry(v, &hvpci_vmbus_spans, node) {
+		if (v->start != start)
+			continue;
+		list_del(&v->node);
+		kfree(v);
+		vmbus_free_mmio(start, len);
+		return true;
+	}
 	return false;
 }
 
@@ -351,12 +424,18 @@ static bool hvpci_nest_ok(const struct resource *parent, u64 start)
  * joins @o, so that the next pick avoids it.
  */
 static int hvpci_take(struct hvpci_bus *bus, struct hvpci_others *o,
-		      u64 plan, u64 len, struct resource **res)
+		      int kind, u64 plan, u64 len, u64 align,
+		      struct resource **res)
 {
 	struct resource *r;
 	u64 pstart, plen;
 	int ret;
 
+	if (kind != HVPCI_MMIO_CFG_WINDOW) {
+		ret = hvpci_take_vmbus(bus, plan, len, align, res);
+		if (ret != -ENOENT)
+			return ret;
+	}
 	r = request_mem_region_exclusive(plan, len,
 					 dev_name(&bus->hdev->device));
 	if (r && hvpci_nest_ok(r->parent, plan)) {
@@ -419,13 +498,14 @@ int hvpci_mmio_get(struct hvpci_bus *bus, int kind, u64 len, u64 align,
 			ret = -ENOSPC;
 			break;
 		}
-		ret = hvpci_take(bus, &o, plan, len, res);
+		ret = hvpci_take(bus, &o, kind, plan, len, align, res);
 		if (ret == -EBUSY) {
 			ret = 0;
 			continue;
 		}
 		if (!ret && hvpci_mmio_claim(hvpci_map, plan, len)) {
-			release_mem_region(plan, len);
+			if (!hvpci_vmbus_put(plan, len))
+				release_mem_region(plan, len);
 			*res = NULL;
 			ret = -ENOMEM;
 		}
@@ -447,7 +527,8 @@ void hvpci_mmio_put(struct resource *res)
 	u64 start = res->start, len = resource_size(res);
 
 	mutex_lock(&hvpci_mmio_lock);
-	release_mem_region(start, len);
+	if (!hvpci_vmbus_put(start, len))
+		release_mem_region(start, len);
 	if (hvpci_map)
 		hvpci_mmio_release(hvpci_map, start, len);
 	mutex_unlock(&hvpci_mmio_lock);
