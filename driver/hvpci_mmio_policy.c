@@ -443,7 +443,7 @@ static void consider(struct spot *best, u64 gap, u64 gap_end, u64 start,
 	u64 d = damage(gap, gap_end, start, len);
 
 	if (!best->found || d < best->damage ||
-	    (d == best->damage && start > best->start)) {
+	    (d == best->damage && start < best->start)) {
 		best->start = start;
 		best->damage = d;
 		best->found = true;
@@ -453,7 +453,7 @@ static void consider(struct spot *best, u64 gap, u64 gap_end, u64 start,
 /*
  * A config window is placed before the BAR sizes are known: at an end of
  * a free gap, the end whose aligned blocks it cuts are the smallest, the
- * higher one on a tie.  The first free address is often the only one a
+ * lowest one on a tie (the base of an aligned high range, as before).  The first free address is often the only one a
  * large aligned window can start at (the 32 MiB-aligned 0xfc000000 of
  * Hyper-V's default low range).
  */

@@ -112,7 +112,8 @@ int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
  * A place for @len bytes aligned to @align (a power of two) following
  * the rules of @kind.  BAR space: first fit.  A config window, placed
  * before the BAR sizes are known: the end of a free gap that cuts the
- * smallest aligned block, so that large aligned windows keep their room.
+ * smallest aligned block (the lower on a tie), so that large aligned
+ * windows keep their room.
  * Does not record the placement.
  */
 int hvpci_mmio_place(const struct hvpci_mmio_map *map,

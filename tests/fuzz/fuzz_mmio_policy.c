@@ -11,7 +11,7 @@
  * Every answer, refusals included, must also equal an oracle's: a naive
  * first fit for BAR space (the benchmark's reference, made exact: it
  * tries every start where a first fit can begin), and for config windows
- * the end of a free gap that cuts the smallest aligned block (higher on
+ * the end of a free gap that cuts the smallest aligned block (lower on
  * a tie), over a layout it builds itself from the input and from
  * Hyper-V's numbers written out below, never from the policy's map or
  * macros.  A policy that refuses what fits, or guards the wrong area,
@@ -226,7 +226,7 @@ static u128 oracle_damage(u128 gap, u128 end, u128 start, u128 len)
 	return worst;
 }
 
-/* Config windows: an end of a free gap, smallest damage, then highest. */
+/* Config windows: an end of a free gap, smallest damage, then lowest. */
 static bool oracle_spare(const struct oracle *o, const struct ospan *tab,
 			 unsigned int n, bool low, u128 len, u128 align,
 			 u128 *best)
@@ -258,7 +258,7 @@ static bool oracle_spare(const struct oracle *o, const struct ospan *tab,
 				u128 d = oracle_damage(g, e, c[k], len);
 
 				if (!found || d < best_damage ||
-				    (d == best_damage && c[k] > *best)) {
+				    (d == best_damage && c[k] < *best)) {
 					*best = c[k];
 					best_damage = d;
 					found = true;

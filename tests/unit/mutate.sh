@@ -38,7 +38,7 @@ hvpci_mmio_policy.c	s/\t\tif (rule > len)$/\t\tif (0)/	screen_info framebuffer g
 hvpci_mmio_policy.c	s/\t\tif (len \&\& start + len == 0)$/\t\tif (0)/	a range ending at 2^64 - 1 refused
 hvpci_mmio_policy.c	s/\t\tif (out \&\& tab\[i\].start == span_end(\&tab\[out - 1\])) {/\t\tif (0) {/	touching ranges kept apart
 hvpci_mmio_policy.c	s/\tif (max <= map->max_busy)$/\tif (max <= map->max_busy || max > 128)/	taken-span table capped at 128 again
-hvpci_mmio_policy.c	s/(d == best->damage \&\& start > best->start)) {/(d == best->damage \&\& start < best->start)) {/	config window ties go to the lower end
+hvpci_mmio_policy.c	s/(d == best->damage \&\& start < best->start)) {/(d == best->damage \&\& start > best->start)) {/	config window ties go to the higher end
 hvpci_mmio_policy.c	s/\tif (kind == HVPCI_MMIO_CFG_WINDOW) {/\tif (0) {/	config windows by first fit again
 hvpci_mmio_policy.c	s/\t} while (next_order(perm, n));/\t} while (0 \&\& next_order(perm, n));/	a set tried in one order only
 hvpci_mmio_policy.c	s/\tfor (i = 0; p \&\& i < p->nr; i++)/\tfor (i = 0; 0 \&\& p \&\& i < p->nr; i++)/	windows of one set may overlap
