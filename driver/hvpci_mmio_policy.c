@@ -453,9 +453,9 @@ static void consider(struct spot *best, u64 gap, u64 gap_end, u64 start,
 /*
  * A config window is placed before the BAR sizes are known: at an end of
  * a free gap, the end whose aligned blocks it cuts are the smallest, the
- * lowest one on a tie (the base of an aligned high range, as before).  The first free address is often the only one a
- * large aligned window can start at (the 32 MiB-aligned 0xfc000000 of
- * Hyper-V's default low range).
+ * lower one on a tie (the base of an aligned high range, as before).  The
+ * first free address is often the only one a large aligned window can
+ * start at (the 32 MiB-aligned 0xfc000000 of Hyper-V's default low range).
  */
 static bool spare_in_table(const struct hvpci_mmio_map *map,
 			   const struct hvpci_span *tab, unsigned int n,
