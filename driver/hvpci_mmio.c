@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvpci MMIO glue: applies the MMIO policy (hvpci_mmio_policy.c) to the
- * allocations this driver makes through vmbus_allocate_mmio().
+ * MMIO this driver takes for config windows and BAR space.
  *
- * vmbus_allocate_mmio() hands out the first free, aligned spot of the
- * VMBus ranges and knows nothing of a framebuffer it has not reserved
- * itself.  Before a low allocation, the framebuffer guard and the vTPM
- * hole are therefore claimed in iomem_resource, which makes every
- * candidate there fail; the claims are dropped right after.  They are not
- * kept between allocations so that a framebuffer driver loaded later can
- * still put its VRAM into the framebuffer area, as it may with the VMBus
- * driver's own framebuffer reservation.  Parts of those areas that
- * someone already holds are left alone: held is as good as claimed.
+ * For each allocation the policy sees the VMBus ranges, its guard, what
+ * hvpci already holds (its map) and a snapshot of what everyone else
+ * holds there (the busy regions of iomem_resource), and picks a span.
+ * Exactly that span is requested.  When someone took it meanwhile, or
+ * it would nest inside a region that is not a whole-range container
+ * (another bus's bridge window), what is in the way joins the snapshot
+ * and the policy picks again.  Nothing but the chosen span is ever
+ * requested, not even for a moment: the framebuffer, the vTPM and every
+ * other device's MMIO stay free for their drivers.
  *
- * Every result is checked against the policy before it is used.
+ * vmbus_allocate_mmio() takes the first free aligned spot of a VMBus
+ * range, so the only way to keep it off a framebuffer nobody holds yet (a
+ * kdump kernel's) would be to hold the framebuffer.  It is used only for
+ * BAR windows in ranges free of the guard and the vTPM hole, and kept
+ * only where it chose the policy's span (see hvpci_take_vmbus()).
  */
 #include <linux/acpi.h>
 #include <linux/debugfs.h>
@@ -27,17 +31,31 @@
 #include "hvpci.h"
 #include "hvpci_mmio_policy.h"
 
-#define HVPCI_MAX_BLOCKS	512
+/* Picks per allocation; each failed one adds to what is in the way. */
+#define HVPCI_MMIO_TRIES	16
 
 static DEFINE_MUTEX(hvpci_mmio_lock);	/* everything below */
 static struct hvpci_mmio_map *hvpci_map;
 static LIST_HEAD(hvpci_buses);
 static struct dentry *hvpci_debugfs;
 
-struct hvpci_blocks {
-	struct resource *res[HVPCI_MAX_BLOCKS];
+/* The policy's table of taken spans; it grows under hvpci_mmio_lock. */
+void *hvpci_mmio_alloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+void hvpci_mmio_free(void *p)
+{
+	kfree(p);
+}
+
+/* What others hold, claimed into the map for one allocation. */
+struct hvpci_others {
+	struct hvpci_span *span;
 	unsigned int nr;
-	u64 held;		/* bytes someone else already holds */
+	unsigned int max;
+	int err;
 };
 
 struct hvpci_acpi_ranges {
@@ -142,54 +160,75 @@ static void hvpci_known_fb(u64 *start, u64 *len)
 	}
 }
 
-/* Claim what is free of [start, start + len), halving around what is not. */
-static int hvpci_block(struct hvpci_blocks *b, u64 start, u64 len)
+static int hvpci_others_add(struct hvpci_others *o, u64 start, u64 len)
 {
-	struct resource *res;
-	u64 half;
+	struct hvpci_span *tab;
 	int ret;
 
-	if (b->nr == HVPCI_MAX_BLOCKS)
-		return -ENOSPC;
-	res = request_mem_region(start, len, "hvpci reserved");
-	if (res) {
-		b->res[b->nr++] = res;
-		return 0;
+	if (o->nr == o->max) {
+		unsigned int max = o->max ? 2 * o->max : 16;
+
+		tab = kmalloc_array(max, sizeof(*tab), GFP_KERNEL);
+		if (!tab)
+			return -ENOMEM;
+		if (o->nr)
+			memcpy(tab, o->span, o->nr * sizeof(*tab));
+		kfree(o->span);
+		o->span = tab;
+		o->max = max;
 	}
-	if (len <= PAGE_SIZE) {
-		b->held += len;
-		return 0;
-	}
-	half = round_down(len / 2, PAGE_SIZE);
-	if (!half)
-		half = PAGE_SIZE;
-	ret = hvpci_block(b, start, half);
-	if (!ret)
-		ret = hvpci_block(b, start + half, len - half);
-	return ret;
+	ret = hvpci_mmio_claim(hvpci_map, start, len);
+	if (ret)
+		return -ENOMEM;
+	o->span[o->nr].start = start;
+	o->span[o->nr].len = len;
+	o->nr++;
+	return 0;
 }
 
-static void hvpci_unblock(struct hvpci_blocks *b)
+static int hvpci_others_one(struct resource *res, void *arg)
 {
-	while (b->nr--)
-		release_mem_region(b->res[b->nr]->start,
-				   resource_size(b->res[b->nr]));
-	b->nr = 0;
+	struct hvpci_others *o = arg;
+
+	o->err = hvpci_others_add(o, res->start, resource_size(res));
+	return o->err;
 }
 
-/* Claim the guard and the vTPM hole; partial failure leaves gaps only. */
-static int hvpci_block_forbidden(struct hvpci_blocks *b)
+/* The busy regions of iomem_resource in [start, start + len). */
+static int hvpci_others_in(struct hvpci_others *o, u64 start, u64 len)
+{
+	unsigned int before = o->nr;
+
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_MEM | IORESOURCE_BUSY,
+			    start, start + len - 1, o, hvpci_others_one);
+	if (o->err)
+		return o->err;
+	return o->nr - before;
+}
+
+/* The snapshot: every busy region in the VMBus ranges. */
+static int hvpci_others_snapshot(struct hvpci_others *o)
 {
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; !ret && i < hvpci_map->nr_guard; i++)
-		ret = hvpci_block(b, hvpci_map->guard[i].start,
-				  hvpci_map->guard[i].len);
-	if (!ret)
-		ret = hvpci_block(b, HVPCI_VTPM_START,
-				  HVPCI_SZ_4G - HVPCI_VTPM_START);
-	return ret;
+	for (i = 0; ret >= 0 && i < hvpci_map->nr_low; i++)
+		ret = hvpci_others_in(o, hvpci_map->low[i].start,
+				      hvpci_map->low[i].len);
+	for (i = 0; ret >= 0 && i < hvpci_map->nr_high; i++)
+		ret = hvpci_others_in(o, hvpci_map->high[i].start,
+				      hvpci_map->high[i].len);
+	return ret < 0 ? ret : 0;
+}
+
+/* Back to hvpci's own spans only. */
+static void hvpci_others_forget(struct hvpci_others *o)
+{
+	while (o->nr--)
+		hvpci_mmio_release(hvpci_map, o->span[o->nr].start,
+				   o->span[o->nr].len);
+	kfree(o->span);
+	memset(o, 0, sizeof(*o));
 }
 
 static int hvpci_build_map(struct hvpci_bus *bus)
@@ -197,9 +236,11 @@ static int hvpci_build_map(struct hvpci_bus *bus)
 	struct device *dev = &bus->hdev->device;
 	struct hvpci_acpi_ranges r = { };
 	struct hvpci_mmio_input in = { };
-	struct hvpci_blocks *b;
+	struct hvpci_others o = { };
+	struct hvpci_span todo[HVPCI_MAX_GUARDS * 4];
+	u64 guarded = 0, free_left = 0;
 	char *text;
-	int ret;
+	int i, n, ret;
 
 	ret = hvpci_read_ranges(bus->hdev, &r);
 	if (ret) {
@@ -213,9 +254,8 @@ static int hvpci_build_map(struct hvpci_bus *bus)
 	hvpci_known_fb(&in.fb_start, &in.fb_len);
 
 	hvpci_map = kzalloc(sizeof(*hvpci_map), GFP_KERNEL);
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	text = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!hvpci_map || !b || !text) {
+	if (!hvpci_map || !text) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -227,24 +267,28 @@ static int hvpci_build_map(struct hvpci_bus *bus)
 		goto fail;
 	}
 
-	/* Probe the guard once, to tell a person who holds it. */
-	hvpci_block_forbidden(b);
-	hvpci_unblock(b);
+	/* Tell a person how much of the guard its drivers already hold. */
+	for (i = 0; i < hvpci_map->nr_guard; i++)
+		guarded += hvpci_map->guard[i].len;
+	n = hvpci_others_snapshot(&o);
+	if (!n)
+		n = hvpci_mmio_guard_todo(hvpci_map, todo, ARRAY_SIZE(todo));
+	for (i = 0; i < n; i++)
+		free_left += todo[i].len;
+	hvpci_others_forget(&o);
 
 	hvpci_mmio_describe(hvpci_map, text, PAGE_SIZE);
 	dev_info(dev, "MMIO layout (%s boot, screen_info fb %#llx+%#llx): %s\n",
 		 in.boot == HVPCI_BOOT_EFI ? "EFI" : "legacy", in.fb_start,
 		 in.fb_len, text);
-	if (b->held)
-		dev_info(dev, "%llu KiB of the framebuffer guard and vTPM hole already held by others\n",
-			 b->held >> 10);
+	if (n >= 0 && free_left < guarded)
+		dev_info(dev, "%llu KiB of the framebuffer guard already held by others\n",
+			 (guarded - free_left) >> 10);
 	kfree(text);
-	kfree(b);
 	return 0;
 
 fail:
 	kfree(text);
-	kfree(b);
 	kfree(hvpci_map);
 	hvpci_map = NULL;
 	return ret;
@@ -281,80 +325,199 @@ static void hvpci_no_room(struct hvpci_bus *bus, int kind, u64 len)
 	kfree(text);
 }
 
-/*
- * One attempt at the spot the policy planned, high or low.  The guard is
- * blocked in both cases: screen_info may place a framebuffer above 4 GiB.
- */
-static int hvpci_try(struct hvpci_bus *bus, int kind, u64 plan, u64 len,
-		     u64 align, struct resource **res)
+/* Windows VMBus allocated, freed through VMBus. */
+struct hvpci_vmbus_span {
+	struct list_head node;
+	u64 start;
+};
+
+static LIST_HEAD(hvpci_vmbus_spans);
+
+/* The VMBus range (of the policy's map) that holds @start. */
+static const struct hvpci_span *hvpci_range_of(u64 start)
 {
-	u64 min = HVPCI_SZ_4G, max = U64_MAX;
-	struct hvpci_blocks *b;
-	int ret;
+	const struct hvpci_span *tab = hvpci_map->low;
+	unsigned int i, n = hvpci_map->nr_low;
 
-	if (plan < HVPCI_SZ_4G) {
-		min = 0;
-		max = HVPCI_SZ_4G - 1;
+	if (start >= HVPCI_SZ_4G) {
+		tab = hvpci_map->high;
+		n = hvpci_map->nr_high;
 	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
-	ret = hvpci_block_forbidden(b);
-	if (ret) {
-		hvpci_unblock(b);
-		kfree(b);
-		return ret;
-	}
-	ret = vmbus_allocate_mmio(res, bus->hdev, min, max, len, align, false);
-	hvpci_unblock(b);
-	kfree(b);
-	if (ret)
-		return ret;
-
-	ret = hvpci_mmio_check(hvpci_map, kind, (*res)->start, len);
-	if (!ret)
-		ret = hvpci_mmio_claim(hvpci_map, (*res)->start, len);
-	if (ret) {
-		dev_err(&bus->hdev->device,
-			"VMBus offered %pR for the %s: %s\n", *res,
-			hvpci_mmio_kind_name(kind), hvpci_mmio_strerror(ret));
-		vmbus_free_mmio((*res)->start, len);
-		*res = NULL;
-		return -EBUSY;
-	}
-	if ((*res)->start != plan)
-		dev_dbg(&bus->hdev->device,
-			"%s planned at %#llx, placed at %pR\n",
-			hvpci_mmio_kind_name(kind), plan, *res);
-	return 0;
+	for (i = 0; i < n; i++)
+		if (start >= tab[i].start && start - tab[i].start < tab[i].len)
+			return &tab[i];
+	return NULL;
 }
 
 /*
- * Allocate @len bytes of VMBus MMIO for @kind (a hvpci_mmio_kind).  High
- * first where the policy allows it; when the high ranges cannot give it,
- * low MMIO outside the guard and the vTPM hole.
+ * A region hvpci's may nest in: the root of the tree, or one that holds
+ * the whole VMBus range (a root bus window), never a piece of someone
+ * else's.
+ */
+static bool hvpci_nest_ok(const struct resource *parent, u64 start)
+{
+	const struct hvpci_span *range = hvpci_range_of(start);
+
+	if (parent == &iomem_resource)
+		return true;
+	return range && parent->start <= range->start &&
+	       parent->end >= range->start + range->len - 1;
+}
+
+/*
+ * BAR windows are bridge windows, not busy in iomem_resource, so only
+ * VMBus's private record of its allocations keeps a later
+ * vmbus_allocate_mmio() caller (hyperv_drm's VRAM) out of them.  Where
+ * VMBus's own first fit is free to run, in a range that holds no part of
+ * the guard or the vTPM hole, it allocates the window; kept only when it
+ * chose the policy's span, freed at once otherwise.
+ */
+static int hvpci_take_vmbus(struct hvpci_bus *bus, u64 plan, u64 len,
+			    u64 align, struct resource **res)
+{
+	const struct hvpci_span *range = hvpci_range_of(plan);
+	struct hvpci_vmbus_span *v;
+	struct resource *r;
+
+	if (!range || hvpci_mmio_in_guard(hvpci_map, range->start, range->len) ||
+	    (range->start < HVPCI_SZ_4G &&
+	     range->start + range->len > HVPCI_VTPM_START))
+		return -ENOENT;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (vmbus_allocate_mmio(&r, bus->hdev, range->start,
+				range->start + range->len - 1, len, align,
+				false)) {
+		kfree(v);
+		return -ENOENT;
+	}
+	if (r->start != plan || !hvpci_nest_ok(r->parent, plan)) {
+		vmbus_free_mmio(r->start, len);
+		kfree(v);
+		return -ENOENT;
+	}
+	v->start = plan;
+	list_add(&v->node, &hvpci_vmbus_spans);
+	*res = r;
+	return 0;
+}
+
+/* Give back a span; true when VMBus allocated it. */
+static bool hvpci_vmbus_put(u64 start, u64 len)
+{
+	struct hvpci_vmbus_span *v;
+
+	list_for_each_entry(v, &hvpci_vmbus_spans, node) {
+		if (v->start != start)
+			continue;
+		list_del(&v->node);
+		kfree(v);
+		vmbus_free_mmio(start, len);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Request exactly [plan, plan + len).  On failure, what is in the way
+ * joins @o, so that the next pick avoids it.
+ */
+static int hvpci_take(struct hvpci_bus *bus, struct hvpci_others *o,
+		      int kind, u64 plan, u64 len, u64 align,
+		      struct resource **res)
+{
+	struct resource *r;
+	u64 pstart, plen;
+	int ret;
+
+	if (kind != HVPCI_MMIO_CFG_WINDOW) {
+		ret = hvpci_take_vmbus(bus, plan, len, align, res);
+		if (ret != -ENOENT)
+			return ret;
+	}
+	r = request_mem_region_exclusive(plan, len,
+					 dev_name(&bus->hdev->device));
+	if (r && hvpci_nest_ok(r->parent, plan)) {
+		*res = r;
+		return 0;
+	}
+	if (r) {
+		pstart = r->parent->start;
+		plen = resource_size(r->parent);
+		release_mem_region(plan, len);
+		ret = hvpci_others_add(o, pstart, plen);
+		return ret ? ret : -EBUSY;
+	}
+	/* Taken since the snapshot, or by a region that is not busy. */
+	ret = hvpci_others_in(o, plan, len);
+	if (!ret)
+		ret = hvpci_others_add(o, plan, len);
+	return ret < 0 ? ret : -EBUSY;
+}
+
+/* Where the policy wants @kind; a bus's 32-bit BARs leave room for its 64-bit. */
+static int hvpci_pick(struct hvpci_bus *bus, int kind, u64 len, u64 align,
+		      u64 *plan)
+{
+	struct hvpci_mmio_req req[] = {
+		{ .kind = kind, .len = len, .align = align },
+		{ .kind = HVPCI_MMIO_BAR64, .len = bus->need64 },
+	};
+
+	if (kind == HVPCI_MMIO_BAR32 && bus->need64) {
+		req[1].align = rounddown_pow_of_two(bus->need64);
+		if (!hvpci_mmio_place_set(hvpci_map, req, ARRAY_SIZE(req))) {
+			*plan = req[0].start;
+			return 0;
+		}
+	}
+	return hvpci_mmio_place(hvpci_map, kind, len, align, plan);
+}
+
+/*
+ * Allocate @len bytes of VMBus MMIO for @kind (a hvpci_mmio_kind) where
+ * the policy places it: high first where the policy allows it, else low
+ * MMIO outside the guard and the vTPM hole.
  */
 int hvpci_mmio_get(struct hvpci_bus *bus, int kind, u64 len, u64 align,
 		   struct resource **res)
 {
+	struct hvpci_others o = { };
+	unsigned int tries;
 	u64 plan;
 	int ret;
 
 	*res = NULL;
 	mutex_lock(&hvpci_mmio_lock);
-	ret = hvpci_mmio_place(hvpci_map, kind, len, align, &plan);
-	if (!ret) {
-		ret = hvpci_try(bus, kind, plan, len, align, res);
-		/* High space taken outside this driver: try low. */
-		if (ret && plan >= HVPCI_SZ_4G &&
-		    !hvpci_mmio_place(hvpci_map, HVPCI_MMIO_BAR32, len, align,
-				      &plan))
-			ret = hvpci_try(bus, kind, plan, len, align, res);
+	ret = hvpci_others_snapshot(&o);
+	for (tries = 0; !ret && tries < HVPCI_MMIO_TRIES; tries++) {
+		ret = hvpci_pick(bus, kind, len, align, &plan);
+		if (ret) {
+			hvpci_no_room(bus, kind, len);
+			ret = -ENOSPC;
+			break;
+		}
+		ret = hvpci_take(bus, &o, kind, plan, len, align, res);
+		if (ret == -EBUSY) {
+			ret = 0;
+			continue;
+		}
+		if (!ret && hvpci_mmio_claim(hvpci_map, plan, len)) {
+			if (!hvpci_vmbus_put(plan, len))
+				release_mem_region(plan, len);
+			*res = NULL;
+			ret = -ENOMEM;
+		}
+		break;
 	}
-	if (ret) {
-		hvpci_no_room(bus, kind, len);
-		ret = -ENOSPC;
+	if (!ret && !*res) {
+		dev_err(&bus->hdev->device,
+			"%s of %#llx bytes: every place picked was taken meanwhile\n",
+			hvpci_mmio_kind_name(kind), len);
+		ret = -EBUSY;
 	}
+	hvpci_others_forget(&o);
 	mutex_unlock(&hvpci_mmio_lock);
 	return ret;
 }
@@ -364,7 +527,8 @@ void hvpci_mmio_put(struct resource *res)
 	u64 start = res->start, len = resource_size(res);
 
 	mutex_lock(&hvpci_mmio_lock);
-	vmbus_free_mmio(start, len);
+	if (!hvpci_vmbus_put(start, len))
+		release_mem_region(start, len);
 	if (hvpci_map)
 		hvpci_mmio_release(hvpci_map, start, len);
 	mutex_unlock(&hvpci_mmio_lock);
@@ -435,6 +599,8 @@ int hvpci_mmio_init(void)
 void hvpci_mmio_exit(void)
 {
 	debugfs_remove_recursive(hvpci_debugfs);
+	if (hvpci_map)
+		hvpci_mmio_map_free(hvpci_map);
 	kfree(hvpci_map);
 	hvpci_map = NULL;
 }

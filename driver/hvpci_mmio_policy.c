@@ -96,6 +96,25 @@ static bool overlaps_table(const struct hvpci_span *tab, unsigned int n,
 	return false;
 }
 
+/* Sort, refuse overlaps and merge ranges that touch. */
+static int tidy_ranges(struct hvpci_span *tab, unsigned int *n)
+{
+	unsigned int i, out = 0;
+
+	sort_spans(tab, *n);
+	for (i = 0; i < *n; i++) {
+		if (out && tab[i].start < span_end(&tab[out - 1]))
+			return -HVPCI_MMIO_EINVAL;
+		if (out && tab[i].start == span_end(&tab[out - 1])) {
+			tab[out - 1].len += tab[i].len;
+			continue;
+		}
+		tab[out++] = tab[i];
+	}
+	*n = out;
+	return 0;
+}
+
 static int add_ranges(struct hvpci_mmio_map *map,
 		      const struct hvpci_mmio_input *in)
 {
@@ -104,10 +123,18 @@ static int add_ranges(struct hvpci_mmio_map *map,
 
 	for (i = 0; i < in->nr_ranges; i++) {
 		u64 start = in->ranges[i].start;
-		u64 end = span_end(&in->ranges[i]);
+		u64 len = in->ranges[i].len;
+		u64 end;
 
-		if (!span_valid(start, in->ranges[i].len))
+		/*
+		 * A range up to 2^64 - 1 ends where a u64 wraps to 0: keep it,
+		 * less its last byte, which no aligned placement can use.
+		 */
+		if (len && start + len == 0)
+			len--;
+		if (!span_valid(start, len))
 			return -HVPCI_MMIO_EINVAL;
+		end = start + len;
 		/* Like VMBus itself, ignore ranges that end below 1 MiB. */
 		if (end <= HVPCI_SZ_1M)
 			continue;
@@ -129,20 +156,26 @@ static int add_ranges(struct hvpci_mmio_map *map,
 				return ret;
 		}
 	}
-	sort_spans(map->low, map->nr_low);
-	sort_spans(map->high, map->nr_high);
-	for (i = 1; i < map->nr_low; i++)
-		if (map->low[i].start < span_end(&map->low[i - 1]))
-			return -HVPCI_MMIO_EINVAL;
-	for (i = 1; i < map->nr_high; i++)
-		if (map->high[i].start < span_end(&map->high[i - 1]))
-			return -HVPCI_MMIO_EINVAL;
-	return 0;
+	ret = tidy_ranges(map->low, &map->nr_low);
+	if (!ret)
+		ret = tidy_ranges(map->high, &map->nr_high);
+	return ret;
 }
 
 static bool overlaps_low(const struct hvpci_mmio_map *map, u64 start, u64 len)
 {
 	return overlaps_table(map->low, map->nr_low, start, len);
+}
+
+/* The Gen2 host rule for a framebuffer at @base below 4 GiB. */
+static u64 gen2_rule(u64 base)
+{
+	u64 len;
+
+	if (base >= HVPCI_SZ_4G)
+		return 0;
+	len = (HVPCI_SZ_4G - base) / 2;
+	return len < HVPCI_FB_MAX ? len : HVPCI_FB_MAX;
 }
 
 /*
@@ -151,7 +184,9 @@ static bool overlaps_low(const struct hvpci_mmio_map *map, u64 start, u64 len)
  *    framebuffer over 64 MiB moves the base down by twice its size, so
  *    this rule still covers it.
  *  - Gen1: 64 MiB at 4 GiB - 128 MiB.
- *  - whatever screen_info reports, at least 8 MiB long.
+ *  - whatever screen_info reports: its size tells the mode, not the VRAM
+ *    the host keeps behind it, so at least the same rule from its base
+ *    (and never less than 8 MiB).
  * A kernel that booted without EFI may still run on a Gen2 VM (kdump
  * kernels loaded without EFI information), so unless the boot was
  * through EFI both host rules apply.
@@ -163,10 +198,8 @@ static int compute_guard(struct hvpci_mmio_map *map,
 
 	if (map->nr_low) {
 		u64 base = map->low[0].start;
-		u64 len = (HVPCI_SZ_4G - base) / 2;
+		u64 len = gen2_rule(base);
 
-		if (len > HVPCI_FB_MAX)
-			len = HVPCI_FB_MAX;
 		if (len) {
 			ret = add_span(map->guard, &map->nr_guard,
 				       HVPCI_MAX_GUARDS, base, len);
@@ -185,7 +218,10 @@ static int compute_guard(struct hvpci_mmio_map *map,
 
 	if (in->fb_start) {
 		u64 len = in->fb_len > HVPCI_FB_MIN ? in->fb_len : HVPCI_FB_MIN;
+		u64 rule = gen2_rule(in->fb_start);
 
+		if (rule > len)
+			len = rule;
 		if (!span_valid(in->fb_start, len))
 			return -HVPCI_MMIO_EINVAL;
 		ret = add_span(map->guard, &map->nr_guard, HVPCI_MAX_GUARDS,
@@ -204,7 +240,7 @@ int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
 	unsigned int i;
 	int ret;
 
-	memset(map, 0, sizeof(*map));
+	hvpci_mmio_map_free(map);
 	if (in->nr_ranges && !in->ranges)
 		return -HVPCI_MMIO_EINVAL;
 	if (in->nr_busy && !in->busy)
@@ -219,8 +255,14 @@ int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
 		ret = hvpci_mmio_claim(map, in->busy[i].start,
 				       in->busy[i].len);
 	if (ret)
-		memset(map, 0, sizeof(*map));
+		hvpci_mmio_map_free(map);
 	return ret;
+}
+
+void hvpci_mmio_map_free(struct hvpci_mmio_map *map)
+{
+	hvpci_mmio_free(map->busy);
+	memset(map, 0, sizeof(*map));
 }
 
 int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
@@ -257,43 +299,72 @@ int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
 	return n;
 }
 
+/* Spans placed earlier in the same plan, not yet in the map. */
+struct pending {
+	const struct hvpci_span *span;
+	unsigned int nr;
+};
+
+static const struct hvpci_span *further(const struct hvpci_span *hit,
+					const struct hvpci_span *s,
+					u64 start, u64 len)
+{
+	if (spans_overlap(s->start, s->len, start, len) &&
+	    (!hit || span_end(s) > span_end(hit)))
+		return s;
+	return hit;
+}
+
 /*
  * Of everything [start, start + len) must not touch, the span that
  * reaches furthest; NULL when nothing is in the way.
  */
 static const struct hvpci_span *
 first_obstacle(const struct hvpci_mmio_map *map, bool low, u64 start,
-	       u64 len, struct hvpci_span *scratch)
+	       u64 len, const struct pending *p, struct hvpci_span *scratch)
 {
 	const struct hvpci_span *hit = NULL;
 	unsigned int i;
 
 	for (i = 0; i < map->nr_guard; i++)
-		if (spans_overlap(map->guard[i].start, map->guard[i].len,
-				  start, len) &&
-		    (!hit || span_end(&map->guard[i]) > span_end(hit)))
-			hit = &map->guard[i];
+		hit = further(hit, &map->guard[i], start, len);
 	for (i = 0; i < map->nr_busy; i++) {
 		if (map->busy[i].start >= start + len)
 			break;
-		if (spans_overlap(map->busy[i].start, map->busy[i].len,
-				  start, len) &&
-		    (!hit || span_end(&map->busy[i]) > span_end(hit)))
-			hit = &map->busy[i];
+		hit = further(hit, &map->busy[i], start, len);
 	}
+	for (i = 0; p && i < p->nr; i++)
+		hit = further(hit, &p->span[i], start, len);
 	if (low) {
 		scratch->start = HVPCI_VTPM_START;
 		scratch->len = HVPCI_SZ_4G - HVPCI_VTPM_START;
-		if (spans_overlap(scratch->start, scratch->len, start, len) &&
-		    (!hit || span_end(scratch) > span_end(hit)))
-			hit = scratch;
+		hit = further(hit, scratch, start, len);
 	}
 	return hit;
 }
 
+/* The lowest start of anything in the way in (@pos, @limit), or @limit. */
+static u64 next_obstacle(const struct hvpci_mmio_map *map, bool low, u64 pos,
+			 u64 limit)
+{
+	unsigned int i;
+
+	for (i = 0; i < map->nr_guard; i++)
+		if (map->guard[i].start > pos && map->guard[i].start < limit)
+			limit = map->guard[i].start;
+	for (i = 0; i < map->nr_busy; i++)
+		if (map->busy[i].start > pos && map->busy[i].start < limit)
+			limit = map->busy[i].start;
+	if (low && HVPCI_VTPM_START > pos && HVPCI_VTPM_START < limit)
+		limit = HVPCI_VTPM_START;
+	return limit;
+}
+
+/* Lowest aligned start in @range that nothing is in the way of. */
 static bool fit_in_range(const struct hvpci_mmio_map *map,
 			 const struct hvpci_span *range, bool low,
-			 u64 len, u64 align, u64 *start)
+			 u64 len, u64 align, const struct pending *p,
+			 u64 *start)
 {
 	u64 end = span_end(range);
 	struct hvpci_span scratch;
@@ -303,7 +374,7 @@ static bool fit_in_range(const struct hvpci_mmio_map *map,
 	if (!align_up(range->start, align, &cand))
 		return false;
 	while (cand < end && len <= end - cand) {
-		hit = first_obstacle(map, low, cand, len, &scratch);
+		hit = first_obstacle(map, low, cand, len, p, &scratch);
 		if (!hit) {
 			*start = cand;
 			return true;
@@ -316,14 +387,109 @@ static bool fit_in_range(const struct hvpci_mmio_map *map,
 
 static bool fit_in_table(const struct hvpci_mmio_map *map,
 			 const struct hvpci_span *tab, unsigned int n,
-			 bool low, u64 len, u64 align, u64 *start)
+			 bool low, u64 len, u64 align, const struct pending *p,
+			 u64 *start)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (fit_in_range(map, &tab[i], low, len, align, start))
+		if (fit_in_range(map, &tab[i], low, len, align, p, start))
 			return true;
 	return false;
+}
+
+/* First fit: high ranges first where @kind may go there, then low. */
+static bool first_fit(const struct hvpci_mmio_map *map,
+		      enum hvpci_mmio_kind kind, u64 len, u64 align,
+		      const struct pending *p, u64 *start)
+{
+	if (kind != HVPCI_MMIO_BAR32 &&
+	    fit_in_table(map, map->high, map->nr_high, false, len, align, p,
+			 start))
+		return true;
+	return fit_in_table(map, map->low, map->nr_low, true, len, align, p,
+			    start);
+}
+
+/*
+ * The largest block of the gap [gap, gap_end) that [start, start + len)
+ * would cut, the gap seen as naturally aligned power-of-two blocks taken
+ * greedily from its start: what a later, larger window loses.
+ */
+static u64 damage(u64 gap, u64 gap_end, u64 start, u64 len)
+{
+	u64 pos = gap, worst = 0, block;
+
+	while (pos < gap_end && pos < start + len) {
+		block = pos ? pos & -pos : 1ULL << 63;
+		while (block > gap_end - pos)
+			block >>= 1;
+		if (pos + block > start && block > worst)
+			worst = block;
+		pos += block;
+	}
+	return worst;
+}
+
+struct spot {
+	u64 start;
+	u64 damage;
+	bool found;
+};
+
+static void consider(struct spot *best, u64 gap, u64 gap_end, u64 start,
+		     u64 len)
+{
+	u64 d = damage(gap, gap_end, start, len);
+
+	if (!best->found || d < best->damage ||
+	    (d == best->damage && start < best->start)) {
+		best->start = start;
+		best->damage = d;
+		best->found = true;
+	}
+}
+
+/*
+ * A config window is placed before the BAR sizes are known: at an end of
+ * a free gap, the end whose aligned blocks it cuts are the smallest, the
+ * lower one on a tie (the base of an aligned high range, as before).  The
+ * first free address is often the only one a large aligned window can
+ * start at (the 32 MiB-aligned 0xfc000000 of Hyper-V's default low range).
+ */
+static bool spare_in_table(const struct hvpci_mmio_map *map,
+			   const struct hvpci_span *tab, unsigned int n,
+			   bool low, u64 len, u64 align, u64 *start)
+{
+	struct spot best = { };
+	struct hvpci_span scratch;
+	const struct hvpci_span *hit;
+	unsigned int i;
+	u64 pos, end, gap_end, cand;
+
+	for (i = 0; i < n; i++) {
+		pos = tab[i].start;
+		end = span_end(&tab[i]);
+		while (pos < end) {
+			hit = first_obstacle(map, low, pos, 1, NULL, &scratch);
+			if (hit) {
+				pos = span_end(hit);
+				if (!pos)
+					break;
+				continue;
+			}
+			gap_end = next_obstacle(map, low, pos, end);
+			if (align_up(pos, align, &cand) && cand < gap_end &&
+			    len <= gap_end - cand) {
+				consider(&best, pos, gap_end, cand, len);
+				cand = (gap_end - len) & ~(align - 1);
+				consider(&best, pos, gap_end, cand, len);
+			}
+			pos = gap_end;
+		}
+	}
+	*start = best.start;
+	return best.found;
 }
 
 int hvpci_mmio_place(const struct hvpci_mmio_map *map,
@@ -333,12 +499,89 @@ int hvpci_mmio_place(const struct hvpci_mmio_map *map,
 	if (!len || !is_pow2(align) || kind >= HVPCI_MMIO_KIND_COUNT)
 		return -HVPCI_MMIO_EINVAL;
 
-	if (kind != HVPCI_MMIO_BAR32 &&
-	    fit_in_table(map, map->high, map->nr_high, false, len, align,
-			 start))
+	if (kind == HVPCI_MMIO_CFG_WINDOW) {
+		if (spare_in_table(map, map->high, map->nr_high, false, len,
+				   align, start) ||
+		    spare_in_table(map, map->low, map->nr_low, true, len, align,
+				   start))
+			return 0;
+		return -HVPCI_MMIO_ENOSPC;
+	}
+	if (first_fit(map, kind, len, align, NULL, start))
 		return 0;
-	if (fit_in_table(map, map->low, map->nr_low, true, len, align, start))
-		return 0;
+	return -HVPCI_MMIO_ENOSPC;
+}
+
+static bool next_order(unsigned int *perm, unsigned int n)
+{
+	unsigned int i, j, t;
+
+	for (i = n - 1; i > 0 && perm[i - 1] >= perm[i]; i--)
+		;
+	if (!i)
+		return false;
+	for (j = n - 1; perm[j] <= perm[i - 1]; j--)
+		;
+	t = perm[i - 1];
+	perm[i - 1] = perm[j];
+	perm[j] = t;
+	for (j = n - 1; i < j; i++, j--) {
+		t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	return true;
+}
+
+/*
+ * Why trying every order is enough: take any layout that fits, and its
+ * windows in address order (high ranges before low ones).  First fit in
+ * that order puts each window at or below its place in the layout, in
+ * the same range, so it never covers the place of a later one: every
+ * window fits.  Largest alignment first comes first, as it mostly fits.
+ */
+int hvpci_mmio_place_set(const struct hvpci_mmio_map *map,
+			 struct hvpci_mmio_req *req, unsigned int n)
+{
+	unsigned int by_align[HVPCI_MAX_SET], perm[HVPCI_MAX_SET], i, j, t;
+	struct hvpci_span taken[HVPCI_MAX_SET];
+	struct pending p = { .span = taken };
+
+	if (!n || n > HVPCI_MAX_SET)
+		return -HVPCI_MMIO_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!req[i].len || !is_pow2(req[i].align) ||
+		    req[i].kind >= HVPCI_MMIO_KIND_COUNT)
+			return -HVPCI_MMIO_EINVAL;
+		by_align[i] = i;
+		perm[i] = i;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			const struct hvpci_mmio_req *a = &req[by_align[j - 1]];
+			const struct hvpci_mmio_req *b = &req[by_align[j]];
+
+			if (a->align > b->align ||
+			    (a->align == b->align && a->len >= b->len))
+				break;
+			t = by_align[j];
+			by_align[j] = by_align[j - 1];
+			by_align[j - 1] = t;
+		}
+
+	do {
+		for (p.nr = 0; p.nr < n; p.nr++) {
+			struct hvpci_mmio_req *r = &req[by_align[perm[p.nr]]];
+
+			if (!first_fit(map, r->kind, r->len, r->align, &p,
+				       &r->start))
+				break;
+			taken[p.nr].start = r->start;
+			taken[p.nr].len = r->len;
+		}
+		if (p.nr == n)
+			return 0;
+	} while (next_order(perm, n));
 	return -HVPCI_MMIO_ENOSPC;
 }
 
@@ -366,8 +609,27 @@ int hvpci_mmio_check(const struct hvpci_mmio_map *map,
 	if (!low && (kind == HVPCI_MMIO_BAR32 ||
 		     !inside_table(map->high, map->nr_high, start, len)))
 		return -HVPCI_MMIO_EOUTSIDE;
-	if (first_obstacle(map, low, start, len, &scratch))
+	if (first_obstacle(map, low, start, len, NULL, &scratch))
 		return -HVPCI_MMIO_EOVERLAP;
+	return 0;
+}
+
+/* Double the table of taken spans; the module has no bound on buses. */
+static int grow_busy(struct hvpci_mmio_map *map)
+{
+	unsigned int max = map->max_busy ? 2 * map->max_busy : HVPCI_BUSY_FIRST;
+	struct hvpci_span *tab;
+
+	if (max <= map->max_busy)
+		return -HVPCI_MMIO_ETOOMANY;
+	tab = hvpci_mmio_alloc(max * sizeof(*tab));
+	if (!tab)
+		return -HVPCI_MMIO_ETOOMANY;
+	if (map->nr_busy)
+		memcpy(tab, map->busy, map->nr_busy * sizeof(*tab));
+	hvpci_mmio_free(map->busy);
+	map->busy = tab;
+	map->max_busy = max;
 	return 0;
 }
 
@@ -377,8 +639,12 @@ int hvpci_mmio_claim(struct hvpci_mmio_map *map, u64 start, u64 len)
 
 	if (!span_valid(start, len))
 		return -HVPCI_MMIO_EINVAL;
-	if (map->nr_busy >= HVPCI_MAX_BUSY)
-		return -HVPCI_MMIO_ETOOMANY;
+	if (map->nr_busy == map->max_busy) {
+		int ret = grow_busy(map);
+
+		if (ret)
+			return ret;
+	}
 
 	for (i = map->nr_busy; i > 0 && map->busy[i - 1].start > start; i--)
 		map->busy[i] = map->busy[i - 1];
@@ -418,7 +684,7 @@ const char *hvpci_mmio_strerror(int err)
 	case HVPCI_MMIO_ENOSPC:
 		return "no free MMIO space that fits";
 	case HVPCI_MMIO_ETOOMANY:
-		return "too many MMIO spans to track";
+		return "too many MMIO spans to track, or no memory for them";
 	case HVPCI_MMIO_EOVERLAP:
 		return "placement overlaps the framebuffer guard, the vTPM hole or a taken span";
 	case HVPCI_MMIO_EOUTSIDE:

@@ -31,7 +31,7 @@
 
 #define HVPCI_MAX_RANGES	8
 #define HVPCI_MAX_GUARDS	4
-#define HVPCI_MAX_BUSY		128
+#define HVPCI_BUSY_FIRST	16	/* first size of the taken-span table */
 
 struct hvpci_span {
 	u64 start;
@@ -56,7 +56,7 @@ enum hvpci_mmio_err {
 	HVPCI_MMIO_OK = 0,
 	HVPCI_MMIO_EINVAL,	/* malformed input */
 	HVPCI_MMIO_ENOSPC,	/* nothing fits */
-	HVPCI_MMIO_ETOOMANY,	/* a fixed-size table is full */
+	HVPCI_MMIO_ETOOMANY,	/* a table is full or cannot grow */
 	HVPCI_MMIO_EOVERLAP,	/* placement hits guard, hole or a busy span */
 	HVPCI_MMIO_EOUTSIDE,	/* placement is not inside an allowed range */
 };
@@ -75,15 +75,30 @@ struct hvpci_mmio_map {
 	struct hvpci_span low[HVPCI_MAX_RANGES];	/* below 4 GiB */
 	struct hvpci_span high[HVPCI_MAX_RANGES];	/* at or above 4 GiB */
 	struct hvpci_span guard[HVPCI_MAX_GUARDS];
-	struct hvpci_span busy[HVPCI_MAX_BUSY];		/* sorted by start */
+	struct hvpci_span *busy;	/* sorted by start; grows as needed */
 	unsigned int nr_low;
 	unsigned int nr_high;
 	unsigned int nr_guard;
 	unsigned int nr_busy;
+	unsigned int max_busy;
 };
 
+/*
+ * Memory for the table of taken spans, which grows with the number of
+ * buses.  Defined by the code the policy is built into: kmalloc() and
+ * kfree() in the module, malloc() and free() in user space.
+ */
+void *hvpci_mmio_alloc(size_t size);
+void hvpci_mmio_free(void *p);
+
+/*
+ * @map must be zeroed or initialized before: an initialized map's table
+ * is freed first.  Adjacent ranges are merged; a range may end at the
+ * top of the address space, whose last byte is never handed out.
+ */
 int hvpci_mmio_map_init(struct hvpci_mmio_map *map,
 			const struct hvpci_mmio_input *in);
+void hvpci_mmio_map_free(struct hvpci_mmio_map *map);
 
 /*
  * Parts of the guard that nothing in the busy list covers yet: what the
@@ -94,12 +109,33 @@ int hvpci_mmio_guard_todo(const struct hvpci_mmio_map *map,
 			  struct hvpci_span *out, unsigned int max);
 
 /*
- * First fit for @len bytes aligned to @align (a power of two) following
- * the rules of @kind.  Does not record the placement.
+ * A place for @len bytes aligned to @align (a power of two) following
+ * the rules of @kind.  BAR space: first fit.  A config window, placed
+ * before the BAR sizes are known: the end of a free gap that cuts the
+ * smallest aligned block (the lower on a tie), so that large aligned
+ * windows keep their room.
+ * Does not record the placement.
  */
 int hvpci_mmio_place(const struct hvpci_mmio_map *map,
 		     enum hvpci_mmio_kind kind, u64 len, u64 align,
 		     u64 *start);
+
+#define HVPCI_MAX_SET		4
+
+struct hvpci_mmio_req {
+	enum hvpci_mmio_kind kind;
+	u64 len;
+	u64 align;
+	u64 start;		/* out */
+};
+
+/*
+ * Places up to HVPCI_MAX_SET windows together: whenever some layout of
+ * all of them fits, one is found (largest alignment first, then every
+ * other order, each by first fit).  Does not record the placements.
+ */
+int hvpci_mmio_place_set(const struct hvpci_mmio_map *map,
+			 struct hvpci_mmio_req *req, unsigned int n);
 
 /* Would [start, start + len) be an acceptable placement for @kind? */
 int hvpci_mmio_check(const struct hvpci_mmio_map *map,

@@ -33,7 +33,16 @@ hvpci_mmio_policy.h	s/^#define HVPCI_GEN1_FB_LEN\tHVPCI_SZ_64M/#define HVPCI_GEN
 hvpci_mmio_policy.h	s/^#define HVPCI_GEN1_FB_START\t(HVPCI_SZ_4G - HVPCI_SZ_128M)/#define HVPCI_GEN1_FB_START\t(HVPCI_SZ_4G - HVPCI_SZ_64M)/	Gen1 framebuffer at 4 GiB - 64 MiB
 hvpci_mmio_policy.h	s/^#define HVPCI_FB_MAX\t\tHVPCI_SZ_128M/#define HVPCI_FB_MAX\t\tHVPCI_SZ_64M/	Gen2 rule capped at 64 MiB
 hvpci_mmio_policy.h	s/^#define HVPCI_FB_MIN\t\tHVPCI_SZ_8M/#define HVPCI_FB_MIN\t\tHVPCI_SZ_1M/	screen_info framebuffer guarded for 1 MiB only
-hvpci_mmio_policy.c	s/u64 len = (HVPCI_SZ_4G - base) \/ 2;/u64 len = (HVPCI_SZ_4G - base) \/ 4;/	Gen2 rule (4 GiB - base) / 4
+hvpci_mmio_policy.c	s/\tlen = (HVPCI_SZ_4G - base) \/ 2;/\tlen = (HVPCI_SZ_4G - base) \/ 4;/	Gen2 rule (4 GiB - base) / 4
+hvpci_mmio_policy.c	s/\t\tif (rule > len)$/\t\tif (0)/	screen_info framebuffer guarded by max(size, 8 MiB) only
+hvpci_mmio_policy.c	s/\t\tif (len \&\& start + len == 0)$/\t\tif (0)/	a range ending at 2^64 - 1 refused
+hvpci_mmio_policy.c	s/\t\tif (out \&\& tab\[i\].start == span_end(\&tab\[out - 1\])) {/\t\tif (0) {/	touching ranges kept apart
+hvpci_mmio_policy.c	s/\tif (max <= map->max_busy)$/\tif (max <= map->max_busy || max > 128)/	taken-span table capped at 128 again
+hvpci_mmio_policy.c	s/(d == best->damage \&\& start < best->start)) {/(d == best->damage \&\& start > best->start)) {/	config window ties go to the higher end
+hvpci_mmio_policy.c	s/\tif (kind == HVPCI_MMIO_CFG_WINDOW) {/\tif (0) {/	config windows by first fit again
+hvpci_mmio_policy.c	s/\t} while (next_order(perm, n));/\t} while (0 \&\& next_order(perm, n));/	a set tried in one order only
+hvpci_mmio_policy.c	s/\tfor (i = 0; p \&\& i < p->nr; i++)/\tfor (i = 0; 0 \&\& p \&\& i < p->nr; i++)/	windows of one set may overlap
+hvpci_mmio_policy.c	s/\t\t\tif (a->align > b->align ||/\t\t\tif (a->align < b->align ||/	a set placed smallest alignment first
 hvpci_mmio_policy.c	s/if (!len || !is_pow2(align) || kind >= HVPCI_MMIO_KIND_COUNT)/if (1 || !len || !is_pow2(align) || kind >= HVPCI_MMIO_KIND_COUNT)/	placement refuses everything
 hvpci_mmio_policy.c	s/if (in->boot != HVPCI_BOOT_EFI \&\&/if (in->boot == HVPCI_BOOT_UNKNOWN \&\&/	Gen1 framebuffer unguarded on a legacy boot
 hvpci_mmio_policy.c	s/if (kind != HVPCI_MMIO_BAR32 \&\&$/if (kind != HVPCI_MMIO_KIND_COUNT \&\&/	32-bit BARs placed above 4 GiB
