@@ -95,6 +95,14 @@ static const struct scenario scenarios[] = {
 	  HVPCI_MMIO_BAR32, 64 * 1024, 64 * 1024, 100 },
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median over @rounds rounds of one round's ns per placement. */
 static double run(const struct scenario *sc, int naive, unsigned int rounds,
 		  u64 *checksum)
 {
@@ -103,11 +111,15 @@ static double run(const struct scenario *sc, int naive, unsigned int rounds,
 		.boot = HVPCI_BOOT_EFI,
 	};
 	static struct hvpci_mmio_map map;
-	double t0 = now_ns();
+	double *per_round = calloc(rounds, sizeof(*per_round)), median;
 	unsigned int r, i;
 	u64 s;
 
+	if (!per_round)
+		abort();
 	for (r = 0; r < rounds; r++) {
+		double t0 = now_ns();
+
 		if (hvpci_mmio_map_init(&map, &in))
 			abort();
 		for (i = 0; i < sc->count; i++) {
@@ -120,8 +132,13 @@ static double run(const struct scenario *sc, int naive, unsigned int rounds,
 				abort();
 			*checksum += s;
 		}
+		per_round[r] = (now_ns() - t0) / sc->count;
 	}
-	return (now_ns() - t0) / ((double)rounds * sc->count);
+	qsort(per_round, rounds, sizeof(*per_round), cmp_double);
+	median = rounds % 2 ? per_round[rounds / 2] :
+		(per_round[rounds / 2 - 1] + per_round[rounds / 2]) / 2;
+	free(per_round);
+	return median;
 }
 
 int main(int argc, char **argv)
@@ -129,7 +146,9 @@ int main(int argc, char **argv)
 	unsigned int rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 20;
 	unsigned int i;
 
-	printf("# MMIO policy placement, %u rounds per figure (ns per placement)\n",
+	if (!rounds)
+		rounds = 1;
+	printf("# MMIO policy placement: median over %u rounds of ns per placement; ratio policy/naive\n",
 	       rounds);
 	printf("%-48s %12s %12s %8s\n", "scenario", "policy", "naive", "ratio");
 	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
@@ -143,8 +162,8 @@ int main(int argc, char **argv)
 				scenarios[i].name);
 			return 1;
 		}
-		printf("%-48s %12.0f %12.0f %7.1fx\n", scenarios[i].name, p, n,
-		       n / p);
+		printf("%-48s %12.0f %12.0f %7.2fx\n", scenarios[i].name, p, n,
+		       p / n);
 	}
 	return 0;
 }
