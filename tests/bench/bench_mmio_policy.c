@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 				scenarios[i].name);
 			return 1;
 		}
-		printf("%-48s %12.0f %12.0f %7.2fx\n", scenarios[i].name, p, n,
+		printf("%-48s %12.0f %12.0f %8.3fx\n", scenarios[i].name, p, n,
 		       p / n);
 	}
 	return 0;
