@@ -630,11 +630,18 @@ static int hvpci_enter_d0(struct hvpci_bus *bus)
 			return ret;
 		if (req.status >= 0)
 			return 0;
-		if (attempt)
+		/*
+		 * Only the "still in D0" answer is worth a D0 exit: any other
+		 * refusal (the window is in use, a bad parameter) comes back
+		 * the same however often it is asked.
+		 */
+		if (attempt ||
+		    (u32)req.status != HVPCI_STATUS_INVALID_DEV_STATE)
 			break;
 		dev_warn(&bus->hdev->device,
 			 "D0 entry refused with status %#x, retrying after D0 exit\n",
 			 req.status);
+		/* The previous kernel's functions: release every one listed. */
 		bus->last_assigned = 255;
 		ret = hvpci_bus_exit(bus, true);
 		if (ret)
