@@ -758,6 +758,22 @@ static void hvpci_drop_relations(struct hvpci_bus *bus)
 	}
 }
 
+/*
+ * Stop taking the host's relations and ejects, and let the work already
+ * queued finish.  The channel stays open: that work may still talk to the
+ * host, and so may the caller.
+ */
+static void hvpci_quiesce(struct hvpci_bus *bus)
+{
+	struct vmbus_channel *chan = bus->hdev->channel;
+
+	/* No new relations or ejects are queued once this is seen. */
+	tasklet_disable(&chan->callback_event);
+	bus->state = HVPCI_BUS_REMOVING;
+	tasklet_enable(&chan->callback_event);
+	drain_workqueue(bus->wq);
+}
+
 static int hvpci_start(struct hvpci_bus *bus)
 {
 	int ret;
@@ -931,6 +947,23 @@ void hvpci_remove(struct hv_device *hdev)
 	kfree(bus);
 }
 
+/*
+ * Reboot and kexec: the drivers of the functions have shut down; leave the
+ * host's view clean (every function's resources released, D0 exit) so that
+ * the next kernel's D0 entry is accepted at once instead of refused as
+ * still in D0.  The bus and its devices stay as they are.  A crash kexec
+ * (kdump) runs no shutdown: there the next kernel's D0 retry recovers.
+ */
+static void hvpci_shutdown(struct hv_device *hdev)
+{
+	struct hvpci_bus *bus = hv_get_drvdata(hdev);
+
+	hvpci_quiesce(bus);
+	mutex_lock(&bus->state_lock);
+	hvpci_bus_exit(bus, true);
+	mutex_unlock(&bus->state_lock);
+}
+
 static const struct hv_vmbus_device_id hvpci_id_table[] = {
 	{ HV_PCIE_GUID, },	/* 44C4F61D-4444-4400-9D52-802E27EDE19F */
 	{ },
@@ -942,6 +975,7 @@ struct hv_driver hvpci_driver = {
 	.id_table = hvpci_id_table,
 	.probe = hvpci_probe,
 	.remove = HVPCI_REMOVE(hvpci_remove),
+	.shutdown = hvpci_shutdown,
 };
 
 void hvpci_domains_init(void)
