@@ -157,7 +157,6 @@ u16 hvpci_cfg_vendor(struct hvpci_child *child);
 void hvpci_survey_resources(struct hvpci_bus *bus);
 void hvpci_assign_numa(struct hvpci_bus *bus);
 void hvpci_create_slots(struct hvpci_bus *bus);
-int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children);
 int hvpci_child_assigned(struct hvpci_bus *bus, struct hvpci_child *child);
 int hvpci_read_block(struct pci_dev *pdev, void *buf, unsigned int len,
 		     unsigned int block_id, unsigned int *bytes_returned);

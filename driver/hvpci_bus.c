@@ -575,17 +575,19 @@ static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
 	return 0;
 }
 
-int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
+/*
+ * Free every function the bus still lists.  Only for a bus whose channel
+ * callback and workqueue are stopped: nothing can look a child up or queue
+ * work on one any more, so the list's references are the last ones but for
+ * those of work already finished.
+ */
+static void hvpci_free_children(struct hvpci_bus *bus)
 {
-	struct hvpci_msg_hdr msg = { .type = HVPCI_MSG_BUS_D0_EXIT };
 	struct hvpci_child *child;
-	struct hvpci_req req;
 	unsigned long flags;
-	int ret;
 
-	/* One at a time: an eject work still queued finds its child unlinked. */
 	spin_lock_irqsave(&bus->list_lock, flags);
-	while (!keep_children && !list_empty(&bus->children)) {
+	while (!list_empty(&bus->children)) {
 		child = list_first_entry(&bus->children, struct hvpci_child,
 					 node);
 		list_del_init(&child->node);
@@ -596,6 +598,18 @@ int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
 		spin_lock_irqsave(&bus->list_lock, flags);
 	}
 	spin_unlock_irqrestore(&bus->list_lock, flags);
+}
+
+/*
+ * Tell the host every function's resources are released, then leave D0.
+ * The releases name functions by slot, so they go out while the functions
+ * are still listed; a caller that is done with them frees them afterwards.
+ */
+static int hvpci_bus_exit(struct hvpci_bus *bus)
+{
+	struct hvpci_msg_hdr msg = { .type = HVPCI_MSG_BUS_D0_EXIT };
+	struct hvpci_req req;
+	int ret;
 
 	/* A rescinded channel has nobody left to tell. */
 	if (bus->hdev->channel->rescind)
@@ -643,7 +657,7 @@ static int hvpci_enter_d0(struct hvpci_bus *bus)
 			 req.status);
 		/* The previous kernel's functions: release every one listed. */
 		bus->last_assigned = 255;
-		ret = hvpci_bus_exit(bus, true);
+		ret = hvpci_bus_exit(bus);
 		if (ret)
 			break;
 	}
@@ -804,7 +818,7 @@ static int hvpci_start(struct hvpci_bus *bus)
 free_windows:
 	hvpci_free_windows(bus);
 d0_exit:
-	hvpci_bus_exit(bus, true);
+	hvpci_bus_exit(bus);
 unlock:
 	mutex_unlock(&bus->state_lock);
 	return ret;
@@ -914,16 +928,9 @@ free_bus:
 void hvpci_remove(struct hv_device *hdev)
 {
 	struct hvpci_bus *bus = hv_get_drvdata(hdev);
-	struct vmbus_channel *chan = hdev->channel;
 
-	if (bus->state == HVPCI_BUS_INSTALLED) {
-		/* No new relations or ejects once this is seen. */
-		tasklet_disable(&chan->callback_event);
-		bus->state = HVPCI_BUS_REMOVING;
-		tasklet_enable(&chan->callback_event);
-		destroy_workqueue(bus->wq);
-		bus->wq = NULL;
-
+	hvpci_quiesce(bus);
+	if (bus->bridge->bus) {
 		pci_lock_rescan_remove();
 		pci_stop_root_bus(bus->bridge->bus);
 		hvpci_remove_slots(bus);
@@ -931,12 +938,17 @@ void hvpci_remove(struct hv_device *hdev)
 		pci_unlock_rescan_remove();
 	}
 
-	/* A failed D0 exit is logged there; the bus goes away regardless. */
-	hvpci_bus_exit(bus, false);
-	vmbus_close(chan);
-	if (bus->wq)
-		destroy_workqueue(bus->wq);
+	/*
+	 * The functions are still listed: their releases go out first.  A
+	 * failed D0 exit is logged there; the bus goes away regardless.
+	 */
+	mutex_lock(&bus->state_lock);
+	hvpci_bus_exit(bus);
+	mutex_unlock(&bus->state_lock);
+	vmbus_close(hdev->channel);
+	destroy_workqueue(bus->wq);
 	hvpci_drop_relations(bus);
+	hvpci_free_children(bus);
 
 	hvpci_free_cfg_window(bus);
 	hvpci_free_windows(bus);
@@ -960,7 +972,7 @@ static void hvpci_shutdown(struct hv_device *hdev)
 
 	hvpci_quiesce(bus);
 	mutex_lock(&bus->state_lock);
-	hvpci_bus_exit(bus, true);
+	hvpci_bus_exit(bus);
 	mutex_unlock(&bus->state_lock);
 }
 
