@@ -903,10 +903,12 @@ static int hvpci_probe(struct hv_device *hdev,
 
 	ret = hvpci_start(bus);
 	if (ret)
-		goto remove_domain;
+		goto stop;
 	return 0;
 
-remove_domain:
+stop:
+	/* Relations or an eject may still be queued: let them finish. */
+	hvpci_quiesce(bus);
 	hvpci_irq_domain_remove(bus);
 free_fwnode:
 	irq_domain_free_fwnode(bus->fwnode);
@@ -915,9 +917,14 @@ free_cfg:
 mmio_gone:
 	hvpci_mmio_bus_gone(bus);
 close:
+	/* Queued work sends on the channel: it must be done before the close. */
+	hvpci_quiesce(bus);
 	vmbus_close(hdev->channel);
 destroy_wq:
 	destroy_workqueue(bus->wq);
+	/* What the host reported before the probe gave up. */
+	hvpci_drop_relations(bus);
+	hvpci_free_children(bus);
 put_domain:
 	hvpci_put_domain(dom);
 free_bus:
