@@ -405,14 +405,21 @@ static int hvpci_get_window(struct hvpci_bus *bus, int kind, u64 need,
 	return 0;
 }
 
+/*
+ * The debugfs layout reads the bus's resource pointers under the MMIO lock,
+ * which hvpci_mmio_put() takes to free them: a pointer is cleared before
+ * its resource goes, so a reader sees either NULL or a live resource.
+ */
 static void hvpci_put_window(struct resource **res)
 {
-	if (!*res)
+	struct resource *r = *res;
+
+	if (!r)
 		return;
+	WRITE_ONCE(*res, NULL);
 	/* vmbus_free_mmio() only releases busy regions. */
-	(*res)->flags |= IORESOURCE_BUSY;
-	hvpci_mmio_put(*res);
-	*res = NULL;
+	r->flags |= IORESOURCE_BUSY;
+	hvpci_mmio_put(r);
 }
 
 static void hvpci_free_windows(struct hvpci_bus *bus)
@@ -438,6 +445,18 @@ static int hvpci_alloc_windows(struct hvpci_bus *bus)
 	return ret;
 }
 
+static void hvpci_free_cfg_window(struct hvpci_bus *bus)
+{
+	struct resource *r = bus->cfg_res;
+
+	if (!r)
+		return;
+	iounmap(bus->cfg);
+	bus->cfg = NULL;
+	WRITE_ONCE(bus->cfg_res, NULL);
+	hvpci_mmio_put(r);
+}
+
 static int hvpci_alloc_cfg_window(struct hvpci_bus *bus)
 {
 	int ret;
@@ -450,19 +469,10 @@ static int hvpci_alloc_cfg_window(struct hvpci_bus *bus)
 	bus->cfg_res->flags |= IORESOURCE_BUSY;
 	bus->cfg = ioremap(bus->cfg_res->start, HVPCI_CFG_WINDOW_LEN);
 	if (!bus->cfg) {
-		hvpci_mmio_put(bus->cfg_res);
-		bus->cfg_res = NULL;
+		hvpci_free_cfg_window(bus);
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-static void hvpci_free_cfg_window(struct hvpci_bus *bus)
-{
-	iounmap(bus->cfg);
-	bus->cfg = NULL;
-	hvpci_mmio_put(bus->cfg_res);
-	bus->cfg_res = NULL;
 }
 
 /* Messages to the host */
@@ -957,11 +967,11 @@ void hvpci_remove(struct hv_device *hdev)
 	hvpci_drop_relations(bus);
 	hvpci_free_children(bus);
 
+	hvpci_mmio_bus_gone(bus);
 	hvpci_free_cfg_window(bus);
 	hvpci_free_windows(bus);
 	hvpci_irq_domain_remove(bus);
 	irq_domain_free_fwnode(bus->fwnode);
-	hvpci_mmio_bus_gone(bus);
 	hvpci_put_domain(bus->bridge->domain_nr);
 	kfree(bus);
 }
