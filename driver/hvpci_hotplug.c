@@ -6,8 +6,9 @@
  * changes.  Lists are queued from the channel callback and handled in the
  * bus's ordered workqueue; only the newest list matters, older ones that
  * are still queued are dropped.  A function missing from the newest list
- * is gone: its pci_dev is removed on the next scan.  An eject request
- * removes the pci_dev at once and then tells the host it is done.
+ * is gone, and its pci_dev with it, before the functions new in the list
+ * are added and scanned.  An eject request removes the pci_dev at once and
+ * then tells the host it is done.
  */
 #include <linux/slab.h>
 
@@ -80,32 +81,68 @@ static bool hvpci_same_function(const struct hvpci_wire_func *a,
 	       a->device == b->device && a->serial == b->serial;
 }
 
-static void hvpci_drop_missing(struct hvpci_bus *bus)
+/*
+ * Take a function off the bus: its pci_dev first (its driver lets go, its
+ * interrupts are deleted while the function can still be looked up), then
+ * the function itself.  Relations, eject and teardown may each get here;
+ * only the first one unlinks and drops the list's reference.  Called with
+ * state_lock held.
+ */
+static void hvpci_remove_function(struct hvpci_bus *bus,
+				  struct hvpci_child *child)
 {
-	struct hvpci_child *child, *tmp;
-	unsigned long flags;
-	LIST_HEAD(gone);
+	struct pci_dev *pdev;
 
-	/*
-	 * A function whose eject is queued is left to the eject work: it
-	 * unlinks it and tells the host the eject is complete.
-	 */
-	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry_safe(child, tmp, &bus->children, node)
-		if (child->missing &&
-		    hvpci_msg_fn_step(&child->eject_queued,
-				      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE)
-			list_move_tail(&child->node, &gone);
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-
-	list_for_each_entry_safe(child, tmp, &gone, node) {
-		list_del_init(&child->node);
+	if (bus->bridge->bus) {
+		pdev = pci_get_domain_bus_and_slot(bus->bridge->domain_nr, 0,
+						   hvpci_wslot_to_devfn(child->desc.f.wslot));
+		if (pdev) {
+			pci_lock_rescan_remove();
+			pci_stop_and_remove_bus_device(pdev);
+			pci_dev_put(pdev);
+			pci_unlock_rescan_remove();
+		}
+	}
+	if (hvpci_child_unlink(bus, child)) {
 		if (child->slot)
 			pci_destroy_slot(child->slot);
-		dev_info(&bus->hdev->device, "slot %#x (%04x:%04x) removed\n",
-			 child->desc.f.wslot, child->desc.f.vendor,
-			 child->desc.f.device);
 		hvpci_child_put(child);
+	}
+}
+
+/*
+ * Functions the newest relations no longer list are gone: their pci_dev
+ * goes with them, so that a function listed again at the same slot later
+ * is scanned and bound afresh.  A function whose eject is queued is left
+ * to the eject work: it removes it and tells the host the eject is done.
+ */
+static void hvpci_drop_missing(struct hvpci_bus *bus)
+{
+	struct hvpci_child *child, *found;
+	unsigned long flags;
+
+	for (;;) {
+		found = NULL;
+		spin_lock_irqsave(&bus->list_lock, flags);
+		list_for_each_entry(child, &bus->children, node) {
+			if (child->missing &&
+			    hvpci_msg_fn_step(&child->eject_queued,
+					      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE) {
+				child->missing = false;
+				refcount_inc(&child->refs);
+				found = child;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&bus->list_lock, flags);
+		if (!found)
+			return;
+
+		hvpci_remove_function(bus, found);
+		dev_info(&bus->hdev->device, "slot %#x (%04x:%04x) removed\n",
+			 found->desc.f.wslot, found->desc.f.vendor,
+			 found->desc.f.device);
+		hvpci_child_put(found);
 	}
 }
 
@@ -117,20 +154,30 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 	bool known;
 	u32 i;
 
+	/* What the list names stays; everything else is gone. */
 	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry(child, &bus->children, node)
+	list_for_each_entry(child, &bus->children, node) {
 		child->missing = true;
+		for (i = 0; i < rel->count; i++)
+			if (hvpci_same_function(&child->desc.f,
+						&rel->func[i].f))
+				child->missing = false;
+	}
 	spin_unlock_irqrestore(&bus->list_lock, flags);
+
+	/*
+	 * Before anything is added: a new function at the slot of one that
+	 * went must not meet the old one's pci_dev or be found in its place.
+	 */
+	hvpci_drop_missing(bus);
 
 	for (i = 0; i < rel->count; i++) {
 		known = false;
 		spin_lock_irqsave(&bus->list_lock, flags);
 		list_for_each_entry(child, &bus->children, node) {
 			if (hvpci_same_function(&child->desc.f,
-						&rel->func[i].f)) {
-				child->missing = false;
+						&rel->func[i].f))
 				known = true;
-			}
 		}
 		spin_unlock_irqrestore(&bus->list_lock, flags);
 
@@ -144,8 +191,6 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 			hvpci_child_assigned(bus, child);
 		hvpci_child_put(child);
 	}
-
-	hvpci_drop_missing(bus);
 
 	switch (bus->state) {
 	case HVPCI_BUS_INSTALLED:
@@ -242,25 +287,9 @@ static void hvpci_eject_work(struct work_struct *work)
 		.hdr.type = HVPCI_MSG_EJECTION_COMPLETE,
 		.wslot = child->desc.f.wslot,
 	};
-	struct pci_dev *pdev;
 
 	mutex_lock(&bus->state_lock);
-	pdev = pci_get_domain_bus_and_slot(bus->bridge->domain_nr, 0,
-					   hvpci_wslot_to_devfn(child->desc.f.wslot));
-	if (pdev) {
-		pci_lock_rescan_remove();
-		pci_stop_and_remove_bus_device(pdev);
-		pci_dev_put(pdev);
-		pci_unlock_rescan_remove();
-	}
-
-	/* Whoever unlinks the function drops the list's reference. */
-	if (hvpci_child_unlink(bus, child)) {
-		if (child->slot)
-			pci_destroy_slot(child->slot);
-		hvpci_child_put(child);
-	}
-
+	hvpci_remove_function(bus, child);
 	hvpci_send_oneway(bus, &msg, sizeof(msg));
 	dev_info(&bus->hdev->device, "slot %#x ejected\n", child->desc.f.wslot);
 
