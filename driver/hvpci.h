@@ -97,6 +97,7 @@ struct hvpci_bus {
 	struct hvpci_rq_table rq;	/* request ids (hvpci_kapi.h) */
 	struct msi_domain_info msi_info;	/* before MSI parent domains */
 	struct irq_domain *irq_domain;
+	bool irq_stalled;		/* a create interrupt timed out */
 
 	struct list_head node;		/* in the module's bus list */
 };
@@ -173,6 +174,7 @@ extern struct hv_driver hvpci_driver;
 int hvpci_irq_domain_create(struct hvpci_bus *bus);
 void hvpci_irq_domain_remove(struct hvpci_bus *bus);
 void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data);
+int hvpci_irq_prepare(struct pci_dev *pdev);
 extern struct irq_chip hvpci_msi_chip;
 
 /* hvpci_hotplug.c */
