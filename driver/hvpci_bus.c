@@ -755,7 +755,12 @@ static int hvpci_create_root_bus(struct hvpci_bus *bus)
 static u16 hvpci_get_domain(u16 wanted)
 {
 	unsigned int i;
+	int dom;
 
+	if (HVPCI_CORE_DOMAINS) {
+		dom = hvpci_core_domain_get(wanted);
+		return dom > 0 ? dom : HVPCI_DOMAIN_INVALID;
+	}
 	if (!test_and_set_bit(wanted, hvpci_domains))
 		return wanted;
 	for_each_clear_bit(i, hvpci_domains, HVPCI_DOMAINS)
@@ -766,7 +771,9 @@ static u16 hvpci_get_domain(u16 wanted)
 
 static void hvpci_put_domain(u16 dom)
 {
-	clear_bit(dom, hvpci_domains);
+	/* The PCI core's numbers go back with the host bridge's release. */
+	if (!HVPCI_CORE_DOMAINS)
+		clear_bit(dom, hvpci_domains);
 }
 
 /* Probe and remove */
