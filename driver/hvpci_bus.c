@@ -27,48 +27,6 @@
 
 static DECLARE_BITMAP(hvpci_domains, HVPCI_DOMAINS);
 
-/* Children */
-
-struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot)
-{
-	struct hvpci_child *child, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry(child, &bus->children, node) {
-		if (child->desc.f.wslot == wslot) {
-			refcount_inc(&child->refs);
-			found = child;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-	return found;
-}
-
-void hvpci_child_put(struct hvpci_child *child)
-{
-	if (refcount_dec_and_test(&child->refs))
-		kfree(child);
-}
-
-/*
- * Take @child off the bus's list.  True for the one caller that did: it
- * then owns the list's reference.  Relations, eject and teardown may each
- * try; only the first one unlinks.
- */
-bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child)
-{
-	unsigned long flags;
-	bool linked;
-
-	spin_lock_irqsave(&bus->list_lock, flags);
-	linked = !list_empty(&child->node);
-	list_del_init(&child->node);
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-	return linked;
-}
-
 /* Config space */
 
 static void hvpci_window_access(struct hvpci_child *child, int where,
@@ -586,31 +544,6 @@ static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
 }
 
 /*
- * Free every function the bus still lists.  Only for a bus whose channel
- * callback and workqueue are stopped: nothing can look a child up or queue
- * work on one any more, so the list's references are the last ones but for
- * those of work already finished.
- */
-static void hvpci_free_children(struct hvpci_bus *bus)
-{
-	struct hvpci_child *child;
-	unsigned long flags;
-
-	spin_lock_irqsave(&bus->list_lock, flags);
-	while (!list_empty(&bus->children)) {
-		child = list_first_entry(&bus->children, struct hvpci_child,
-					 node);
-		list_del_init(&child->node);
-		spin_unlock_irqrestore(&bus->list_lock, flags);
-		if (child->slot)
-			pci_destroy_slot(child->slot);
-		hvpci_child_put(child);
-		spin_lock_irqsave(&bus->list_lock, flags);
-	}
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-}
-
-/*
  * Tell the host every function's resources are released, then leave D0.
  * The releases name functions by slot, so they go out while the functions
  * are still listed; a caller that is done with them frees them afterwards.
@@ -888,6 +821,7 @@ static int hvpci_probe(struct hv_device *hdev,
 	}
 
 	hv_set_drvdata(hdev, bus);
+	bus->on_message = hvpci_on_message;
 	ret = hvpci_channel_open(bus);
 	if (ret)
 		goto destroy_wq;
@@ -941,7 +875,7 @@ destroy_wq:
 	destroy_workqueue(bus->wq);
 	/* What the host reported before the probe gave up. */
 	hvpci_drop_relations(bus);
-	hvpci_free_children(bus);
+	hvpci_children_free(bus);
 put_domain:
 	hvpci_put_domain(dom);
 free_bus:
@@ -972,7 +906,7 @@ void hvpci_remove(struct hv_device *hdev)
 	vmbus_close(hdev->channel);
 	destroy_workqueue(bus->wq);
 	hvpci_drop_relations(bus);
-	hvpci_free_children(bus);
+	hvpci_children_free(bus);
 
 	hvpci_mmio_bus_gone(bus);
 	hvpci_free_cfg_window(bus);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvpci hot-plug layer: bus relations (which functions exist) and eject.
+ * hvpci hot-plug layer: bus relations (which functions exist) and eject,
+ * and the bus's list of functions: this file adds, looks up, unlinks and
+ * frees them.
  *
  * The host sends the complete list of functions each time something
  * changes.  Lists are queued from the channel callback and handled in the
@@ -19,6 +21,76 @@ struct hvpci_relations_work {
 	struct hvpci_bus *bus;
 };
 
+/* Functions: the bus's list and the lifetime of each entry */
+
+struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot)
+{
+	struct hvpci_child *child, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	list_for_each_entry(child, &bus->children, node) {
+		if (child->desc.f.wslot == wslot) {
+			refcount_inc(&child->refs);
+			found = child;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return found;
+}
+
+void hvpci_child_put(struct hvpci_child *child)
+{
+	if (refcount_dec_and_test(&child->refs))
+		kfree(child);
+}
+
+/*
+ * Take @child off the bus's list: the one place a function is unlinked.
+ * True for the one caller that did: it then owns the list's reference.
+ * Relations, eject and teardown may each try; only the first one unlinks.
+ */
+static bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child)
+{
+	unsigned long flags;
+	bool linked;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	linked = !list_empty(&child->node);
+	list_del_init(&child->node);
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return linked;
+}
+
+/*
+ * Free every function the bus still lists.  Only for a bus whose channel
+ * callback and workqueue are stopped and whose pci_devs are gone: nothing
+ * looks a function up or queues work on one any more.
+ */
+void hvpci_children_free(struct hvpci_bus *bus)
+{
+	struct hvpci_child *child;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&bus->list_lock, flags);
+		child = list_first_entry_or_null(&bus->children,
+						 struct hvpci_child, node);
+		if (child)
+			refcount_inc(&child->refs);
+		spin_unlock_irqrestore(&bus->list_lock, flags);
+		if (!child)
+			return;
+		if (hvpci_child_unlink(bus, child)) {
+			if (child->slot)
+				pci_destroy_slot(child->slot);
+			hvpci_child_put(child);
+		}
+		hvpci_child_put(child);
+	}
+}
+
 static const char *hvpci_resource_reqs_done(struct hvpci_req *req,
 					    const void *reply, u32 len)
 {
@@ -31,9 +103,12 @@ static const char *hvpci_resource_reqs_done(struct hvpci_req *req,
 	return NULL;
 }
 
-/* Learn a new function's BAR sizes and add it to the bus's list. */
-struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
-				    const struct hvpci_wire_func2 *desc)
+/*
+ * Learn a new function's BAR sizes and add it to the bus's list: the one
+ * place a function is linked.
+ */
+static struct hvpci_child *
+hvpci_child_new(struct hvpci_bus *bus, const struct hvpci_wire_func2 *desc)
 {
 	struct hvpci_msg_child msg = {
 		.hdr.type = HVPCI_MSG_QUERY_RESOURCE_REQS,
@@ -241,7 +316,8 @@ static void hvpci_relations_work(struct work_struct *work)
 }
 
 /* Channel callback context: copy, queue, and let the workqueue do the rest. */
-void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
+static void hvpci_on_relations(struct hvpci_bus *bus,
+			       const struct hvpci_msg_in *in)
 {
 	struct hvpci_relations *rel;
 	struct hvpci_relations_work *work;
@@ -278,6 +354,18 @@ void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
 	queue_work(bus->wq, &work->work);
 }
 
+static void hvpci_on_invalidate(struct hvpci_bus *bus,
+				const struct hvpci_msg_in *in)
+{
+	struct hvpci_child *child = hvpci_child_get(bus, in->wslot);
+
+	if (!child)
+		return;
+	if (child->invalidate)
+		child->invalidate(child->invalidate_ctx, in->block_mask);
+	hvpci_child_put(child);
+}
+
 static void hvpci_eject_work(struct work_struct *work)
 {
 	struct hvpci_child *child = container_of(work, struct hvpci_child,
@@ -303,7 +391,7 @@ static void hvpci_eject_work(struct work_struct *work)
  * is already queued is ignored: queueing the work again would re-init a
  * pending work item.
  */
-void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
+static void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 {
 	struct hvpci_child *child, *found = NULL;
 	unsigned long flags;
@@ -341,4 +429,21 @@ void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 	/* The reference taken above goes with the work item. */
 	INIT_WORK(&found->eject_work, hvpci_eject_work);
 	queue_work(bus->wq, &found->eject_work);
+}
+
+/* The channel's callback for a checked message the host sent on its own. */
+void hvpci_on_message(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
+{
+	switch (in->type) {
+	case HVPCI_MSG_BUS_RELATIONS:
+	case HVPCI_MSG_BUS_RELATIONS2:
+		hvpci_on_relations(bus, in);
+		break;
+	case HVPCI_MSG_EJECT:
+		hvpci_on_eject(bus, in->wslot);
+		break;
+	case HVPCI_MSG_INVALIDATE_BLOCK:
+		hvpci_on_invalidate(bus, in);
+		break;
+	}
 }

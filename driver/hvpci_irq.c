@@ -230,6 +230,12 @@ static void hvpci_fill_msg(struct msi_msg *msg, const struct hvpci_wire_int *d)
 	msg->data = d->data;
 }
 
+/* The host took the function away: its config space reads all ones. */
+static bool hvpci_child_gone(void *ctx)
+{
+	return hvpci_cfg_vendor(ctx) == 0xffff;
+}
+
 /* Called with the irq descriptor locked: must not sleep. */
 static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 {
@@ -296,7 +302,7 @@ static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 	hvpci_req_init(&req, hvpci_create_int_done);
 	desc->vector_count = count;
 	req.ctx = desc;
-	ret = hvpci_send_poll(bus, &m, len, &req, child);
+	ret = hvpci_send_poll(bus, &m, len, &req, hvpci_child_gone, child);
 	if (ret == -ETIMEDOUT)
 		WRITE_ONCE(bus->irq_stalled, true);
 	if (ret || req.status < 0) {
