@@ -98,8 +98,13 @@ struct hvpci_bus {
 	struct hvpci_rq_table rq;	/* request ids (hvpci_kapi.h) */
 	struct msi_domain_info msi_info;	/* before MSI parent domains */
 	struct irq_domain *irq_domain;
+	bool irq_stalled;		/* a create interrupt timed out */
 
 	struct list_head node;		/* in the module's bus list */
+
+	/* The channel hands every checked message from the host here. */
+	void (*on_message)(struct hvpci_bus *bus,
+			   const struct hvpci_msg_in *in);
 };
 
 static inline struct hvpci_bus *hvpci_bus_of(struct pci_bus *pbus)
@@ -145,23 +150,19 @@ void hvpci_req_init(struct hvpci_req *req,
 int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 		    struct hvpci_req *req);
 int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
-		    struct hvpci_req *req, struct hvpci_child *child);
+		    struct hvpci_req *req, bool (*gone)(void *ctx), void *ctx);
 int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len);
 void hvpci_channel_callback(void *context);
 int hvpci_negotiate(struct hvpci_bus *bus);
 int hvpci_channel_open(struct hvpci_bus *bus);
 
 /* hvpci_bus.c */
-struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot);
-void hvpci_child_put(struct hvpci_child *child);
-bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child);
 void hvpci_cfg_read(struct hvpci_child *child, int where, int size, u32 *val);
 void hvpci_cfg_write(struct hvpci_child *child, int where, int size, u32 val);
 u16 hvpci_cfg_vendor(struct hvpci_child *child);
 void hvpci_survey_resources(struct hvpci_bus *bus);
 void hvpci_assign_numa(struct hvpci_bus *bus);
 void hvpci_create_slots(struct hvpci_bus *bus);
-int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children);
 int hvpci_child_assigned(struct hvpci_bus *bus, struct hvpci_child *child);
 int hvpci_read_block(struct pci_dev *pdev, void *buf, unsigned int len,
 		     unsigned int block_id, unsigned int *bytes_returned);
@@ -178,13 +179,14 @@ extern struct hv_driver hvpci_driver;
 int hvpci_irq_domain_create(struct hvpci_bus *bus);
 void hvpci_irq_domain_remove(struct hvpci_bus *bus);
 void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data);
+int hvpci_irq_prepare(struct pci_dev *pdev);
 extern struct irq_chip hvpci_msi_chip;
 
-/* hvpci_hotplug.c */
-void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in);
-void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot);
-struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
-				    const struct hvpci_wire_func2 *desc);
+/* hvpci_hotplug.c: the functions on a bus and their lifetime */
+struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot);
+void hvpci_child_put(struct hvpci_child *child);
+void hvpci_children_free(struct hvpci_bus *bus);
+void hvpci_on_message(struct hvpci_bus *bus, const struct hvpci_msg_in *in);
 
 /* hvpci_mmio.c: the MMIO policy applied to VMBus allocations */
 int hvpci_mmio_setup(struct hvpci_bus *bus);

@@ -27,48 +27,6 @@
 
 static DECLARE_BITMAP(hvpci_domains, HVPCI_DOMAINS);
 
-/* Children */
-
-struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot)
-{
-	struct hvpci_child *child, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry(child, &bus->children, node) {
-		if (child->desc.f.wslot == wslot) {
-			refcount_inc(&child->refs);
-			found = child;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-	return found;
-}
-
-void hvpci_child_put(struct hvpci_child *child)
-{
-	if (refcount_dec_and_test(&child->refs))
-		kfree(child);
-}
-
-/*
- * Take @child off the bus's list.  True for the one caller that did: it
- * then owns the list's reference.  Relations, eject and teardown may each
- * try; only the first one unlinks.
- */
-bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child)
-{
-	unsigned long flags;
-	bool linked;
-
-	spin_lock_irqsave(&bus->list_lock, flags);
-	linked = !list_empty(&child->node);
-	list_del_init(&child->node);
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-	return linked;
-}
-
 /* Config space */
 
 static void hvpci_window_access(struct hvpci_child *child, int where,
@@ -412,14 +370,21 @@ static int hvpci_get_window(struct hvpci_bus *bus, int kind, u64 need,
 	return 0;
 }
 
+/*
+ * The debugfs layout reads the bus's resource pointers under the MMIO lock,
+ * which hvpci_mmio_put() takes to free them: a pointer is cleared before
+ * its resource goes, so a reader sees either NULL or a live resource.
+ */
 static void hvpci_put_window(struct resource **res)
 {
-	if (!*res)
+	struct resource *r = *res;
+
+	if (!r)
 		return;
+	WRITE_ONCE(*res, NULL);
 	/* vmbus_free_mmio() only releases busy regions. */
-	(*res)->flags |= IORESOURCE_BUSY;
-	hvpci_mmio_put(*res);
-	*res = NULL;
+	r->flags |= IORESOURCE_BUSY;
+	hvpci_mmio_put(r);
 }
 
 static void hvpci_free_windows(struct hvpci_bus *bus)
@@ -445,6 +410,18 @@ static int hvpci_alloc_windows(struct hvpci_bus *bus)
 	return ret;
 }
 
+static void hvpci_free_cfg_window(struct hvpci_bus *bus)
+{
+	struct resource *r = bus->cfg_res;
+
+	if (!r)
+		return;
+	iounmap(bus->cfg);
+	bus->cfg = NULL;
+	WRITE_ONCE(bus->cfg_res, NULL);
+	hvpci_mmio_put(r);
+}
+
 static int hvpci_alloc_cfg_window(struct hvpci_bus *bus)
 {
 	int ret;
@@ -458,19 +435,10 @@ static int hvpci_alloc_cfg_window(struct hvpci_bus *bus)
 	bus->cfg = ioremap(bus->cfg_res->start, HVPCI_CFG_WINDOW_LEN);
 	bus->cfg_wslot = HVPCI_WSLOT_UNKNOWN;
 	if (!bus->cfg) {
-		hvpci_mmio_put(bus->cfg_res);
-		bus->cfg_res = NULL;
+		hvpci_free_cfg_window(bus);
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-static void hvpci_free_cfg_window(struct hvpci_bus *bus)
-{
-	iounmap(bus->cfg);
-	bus->cfg = NULL;
-	hvpci_mmio_put(bus->cfg_res);
-	bus->cfg_res = NULL;
 }
 
 /* Messages to the host */
@@ -583,27 +551,16 @@ static int hvpci_send_resources_assigned(struct hvpci_bus *bus)
 	return 0;
 }
 
-int hvpci_bus_exit(struct hvpci_bus *bus, bool keep_children)
+/*
+ * Tell the host every function's resources are released, then leave D0.
+ * The releases name functions by slot, so they go out while the functions
+ * are still listed; a caller that is done with them frees them afterwards.
+ */
+static int hvpci_bus_exit(struct hvpci_bus *bus)
 {
 	struct hvpci_msg_hdr msg = { .type = HVPCI_MSG_BUS_D0_EXIT };
-	struct hvpci_child *child;
 	struct hvpci_req req;
-	unsigned long flags;
 	int ret;
-
-	/* One at a time: an eject work still queued finds its child unlinked. */
-	spin_lock_irqsave(&bus->list_lock, flags);
-	while (!keep_children && !list_empty(&bus->children)) {
-		child = list_first_entry(&bus->children, struct hvpci_child,
-					 node);
-		list_del_init(&child->node);
-		spin_unlock_irqrestore(&bus->list_lock, flags);
-		if (child->slot)
-			pci_destroy_slot(child->slot);
-		hvpci_child_put(child);
-		spin_lock_irqsave(&bus->list_lock, flags);
-	}
-	spin_unlock_irqrestore(&bus->list_lock, flags);
 
 	/* A rescinded channel has nobody left to tell. */
 	if (bus->hdev->channel->rescind)
@@ -640,13 +597,20 @@ static int hvpci_enter_d0(struct hvpci_bus *bus)
 			return ret;
 		if (req.status >= 0)
 			return 0;
-		if (attempt)
+		/*
+		 * Only the "still in D0" answer is worth a D0 exit: any other
+		 * refusal (the window is in use, a bad parameter) comes back
+		 * the same however often it is asked.
+		 */
+		if (attempt ||
+		    (u32)req.status != HVPCI_STATUS_INVALID_DEV_STATE)
 			break;
 		dev_warn(&bus->hdev->device,
 			 "D0 entry refused with status %#x, retrying after D0 exit\n",
 			 req.status);
+		/* The previous kernel's functions: release every one listed. */
 		bus->last_assigned = 255;
-		ret = hvpci_bus_exit(bus, true);
+		ret = hvpci_bus_exit(bus);
 		if (ret)
 			break;
 	}
@@ -734,7 +698,12 @@ static int hvpci_create_root_bus(struct hvpci_bus *bus)
 static u16 hvpci_get_domain(u16 wanted)
 {
 	unsigned int i;
+	int dom;
 
+	if (HVPCI_CORE_DOMAINS) {
+		dom = hvpci_core_domain_get(wanted);
+		return dom > 0 ? dom : HVPCI_DOMAIN_INVALID;
+	}
 	if (!test_and_set_bit(wanted, hvpci_domains))
 		return wanted;
 	for_each_clear_bit(i, hvpci_domains, HVPCI_DOMAINS)
@@ -745,7 +714,9 @@ static u16 hvpci_get_domain(u16 wanted)
 
 static void hvpci_put_domain(u16 dom)
 {
-	clear_bit(dom, hvpci_domains);
+	/* The PCI core's numbers go back with the host bridge's release. */
+	if (!HVPCI_CORE_DOMAINS)
+		clear_bit(dom, hvpci_domains);
 }
 
 /* Probe and remove */
@@ -759,6 +730,22 @@ static void hvpci_drop_relations(struct hvpci_bus *bus)
 		list_del(&rel->node);
 		kfree(rel);
 	}
+}
+
+/*
+ * Stop taking the host's relations and ejects, and let the work already
+ * queued finish.  The channel stays open: that work may still talk to the
+ * host, and so may the caller.
+ */
+static void hvpci_quiesce(struct hvpci_bus *bus)
+{
+	struct vmbus_channel *chan = bus->hdev->channel;
+
+	/* No new relations or ejects are queued once this is seen. */
+	tasklet_disable(&chan->callback_event);
+	bus->state = HVPCI_BUS_REMOVING;
+	tasklet_enable(&chan->callback_event);
+	drain_workqueue(bus->wq);
 }
 
 static int hvpci_start(struct hvpci_bus *bus)
@@ -791,7 +778,7 @@ static int hvpci_start(struct hvpci_bus *bus)
 free_windows:
 	hvpci_free_windows(bus);
 d0_exit:
-	hvpci_bus_exit(bus, true);
+	hvpci_bus_exit(bus);
 unlock:
 	mutex_unlock(&bus->state_lock);
 	return ret;
@@ -844,6 +831,7 @@ static int hvpci_probe(struct hv_device *hdev,
 	}
 
 	hv_set_drvdata(hdev, bus);
+	bus->on_message = hvpci_on_message;
 	ret = hvpci_channel_open(bus);
 	if (ret)
 		goto destroy_wq;
@@ -876,10 +864,12 @@ static int hvpci_probe(struct hv_device *hdev,
 
 	ret = hvpci_start(bus);
 	if (ret)
-		goto remove_domain;
+		goto stop;
 	return 0;
 
-remove_domain:
+stop:
+	/* Relations or an eject may still be queued: let them finish. */
+	hvpci_quiesce(bus);
 	hvpci_irq_domain_remove(bus);
 free_fwnode:
 	irq_domain_free_fwnode(bus->fwnode);
@@ -888,9 +878,14 @@ free_cfg:
 mmio_gone:
 	hvpci_mmio_bus_gone(bus);
 close:
+	/* Queued work sends on the channel: it must be done before the close. */
+	hvpci_quiesce(bus);
 	vmbus_close(hdev->channel);
 destroy_wq:
 	destroy_workqueue(bus->wq);
+	/* What the host reported before the probe gave up. */
+	hvpci_drop_relations(bus);
+	hvpci_children_free(bus);
 put_domain:
 	hvpci_put_domain(dom);
 free_bus:
@@ -901,16 +896,9 @@ free_bus:
 void hvpci_remove(struct hv_device *hdev)
 {
 	struct hvpci_bus *bus = hv_get_drvdata(hdev);
-	struct vmbus_channel *chan = hdev->channel;
 
-	if (bus->state == HVPCI_BUS_INSTALLED) {
-		/* No new relations or ejects once this is seen. */
-		tasklet_disable(&chan->callback_event);
-		bus->state = HVPCI_BUS_REMOVING;
-		tasklet_enable(&chan->callback_event);
-		destroy_workqueue(bus->wq);
-		bus->wq = NULL;
-
+	hvpci_quiesce(bus);
+	if (bus->bridge->bus) {
 		pci_lock_rescan_remove();
 		pci_stop_root_bus(bus->bridge->bus);
 		hvpci_remove_slots(bus);
@@ -918,20 +906,42 @@ void hvpci_remove(struct hv_device *hdev)
 		pci_unlock_rescan_remove();
 	}
 
-	/* A failed D0 exit is logged there; the bus goes away regardless. */
-	hvpci_bus_exit(bus, false);
-	vmbus_close(chan);
-	if (bus->wq)
-		destroy_workqueue(bus->wq);
+	/*
+	 * The functions are still listed: their releases go out first.  A
+	 * failed D0 exit is logged there; the bus goes away regardless.
+	 */
+	mutex_lock(&bus->state_lock);
+	hvpci_bus_exit(bus);
+	mutex_unlock(&bus->state_lock);
+	vmbus_close(hdev->channel);
+	destroy_workqueue(bus->wq);
 	hvpci_drop_relations(bus);
+	hvpci_children_free(bus);
 
+	hvpci_mmio_bus_gone(bus);
 	hvpci_free_cfg_window(bus);
 	hvpci_free_windows(bus);
 	hvpci_irq_domain_remove(bus);
 	irq_domain_free_fwnode(bus->fwnode);
-	hvpci_mmio_bus_gone(bus);
 	hvpci_put_domain(bus->bridge->domain_nr);
 	kfree(bus);
+}
+
+/*
+ * Reboot and kexec: the drivers of the functions have shut down; leave the
+ * host's view clean (every function's resources released, D0 exit) so that
+ * the next kernel's D0 entry is accepted at once instead of refused as
+ * still in D0.  The bus and its devices stay as they are.  A crash kexec
+ * (kdump) runs no shutdown: there the next kernel's D0 retry recovers.
+ */
+static void hvpci_shutdown(struct hv_device *hdev)
+{
+	struct hvpci_bus *bus = hv_get_drvdata(hdev);
+
+	hvpci_quiesce(bus);
+	mutex_lock(&bus->state_lock);
+	hvpci_bus_exit(bus);
+	mutex_unlock(&bus->state_lock);
 }
 
 static const struct hv_vmbus_device_id hvpci_id_table[] = {
@@ -945,6 +955,7 @@ struct hv_driver hvpci_driver = {
 	.id_table = hvpci_id_table,
 	.probe = hvpci_probe,
 	.remove = HVPCI_REMOVE(hvpci_remove),
+	.shutdown = hvpci_shutdown,
 };
 
 void hvpci_domains_init(void)

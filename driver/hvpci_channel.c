@@ -2,7 +2,8 @@
 /*
  * hvpci channel layer: the VMBus ring, requests that wait for the host's
  * completion, and messages the host sends on its own (bus relations,
- * eject, config block invalidation).
+ * eject, config block invalidation), which it checks with hvpci_msg.c and
+ * hands to the bus's on_message callback.  A leaf: it calls no other layer.
  *
  * A request lives on its sender's stack.  VMBus hands the host an opaque
  * transaction id for it; the completion finds the request again through
@@ -118,11 +119,11 @@ int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 /*
  * Send @msg and spin for the answer: for callers that hold interrupt
  * descriptor locks and cannot sleep.  The channel tasklet is held off and
- * the ring drained from here instead.  @child, when given, is checked on
+ * the ring drained from here instead.  @gone, when given, is asked on
  * every turn so that a device the host took away does not spin forever.
  */
 int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
-		    struct hvpci_req *req, struct hvpci_child *child)
+		    struct hvpci_req *req, bool (*gone)(void *ctx), void *ctx)
 {
 	struct vmbus_channel *chan = bus->hdev->channel;
 	unsigned long flags;
@@ -148,8 +149,7 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 		 * trap to the host.
 		 */
 		if (chan->rescind ||
-		    (child && !(polls % HVPCI_POLLS_PER_MS) &&
-		     hvpci_cfg_vendor(child) == 0xffff)) {
+		    (gone && !(polls % HVPCI_POLLS_PER_MS) && gone(ctx))) {
 			ret = -ENODEV;
 			break;
 		}
@@ -217,19 +217,9 @@ static void hvpci_on_completion(struct hvpci_bus *bus, const void *reply,
 				    len, why);
 }
 
-static void hvpci_on_invalidate(struct hvpci_bus *bus,
-				const struct hvpci_msg_in *in)
-{
-	struct hvpci_child *child = hvpci_child_get(bus, in->wslot);
-
-	if (!child)
-		return;
-	if (child->invalidate)
-		child->invalidate(child->invalidate_ctx, in->block_mask);
-	hvpci_child_put(child);
-}
-
-static void hvpci_on_message(struct hvpci_bus *bus, const void *data, u32 len)
+/* What the host sends on its own: checked here, handled by the bus's owner. */
+static void hvpci_on_host_message(struct hvpci_bus *bus, const void *data,
+				  u32 len)
 {
 	struct hvpci_msg_in in;
 	const char *why;
@@ -242,19 +232,7 @@ static void hvpci_on_message(struct hvpci_bus *bus, const void *data, u32 len)
 				    in.type, len, why);
 		return;
 	}
-
-	switch (in.type) {
-	case HVPCI_MSG_BUS_RELATIONS:
-	case HVPCI_MSG_BUS_RELATIONS2:
-		hvpci_on_relations(bus, &in);
-		break;
-	case HVPCI_MSG_EJECT:
-		hvpci_on_eject(bus, in.wslot);
-		break;
-	case HVPCI_MSG_INVALIDATE_BLOCK:
-		hvpci_on_invalidate(bus, &in);
-		break;
-	}
+	bus->on_message(bus, &in);
 }
 
 /* Drain the ring.  Runs in the channel tasklet or from hvpci_send_poll(). */
@@ -298,7 +276,7 @@ void hvpci_channel_callback(void *context)
 		if (pkt.type == HVPCI_VMPKT_COMP)
 			hvpci_on_completion(bus, pkt.data, pkt.len, trans_id);
 		else
-			hvpci_on_message(bus, pkt.data, pkt.len);
+			hvpci_on_host_message(bus, pkt.data, pkt.len);
 	}
 	if (buf != small)
 		kfree(buf);

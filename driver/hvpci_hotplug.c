@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvpci hot-plug layer: bus relations (which functions exist) and eject.
+ * hvpci hot-plug layer: bus relations (which functions exist) and eject,
+ * and the bus's list of functions: this file adds, looks up, unlinks and
+ * frees them.
  *
  * The host sends the complete list of functions each time something
  * changes.  Lists are queued from the channel callback and handled in the
  * bus's ordered workqueue; only the newest list matters, older ones that
  * are still queued are dropped.  A function missing from the newest list
- * is gone: its pci_dev is removed on the next scan.  An eject request
- * removes the pci_dev at once and then tells the host it is done.
+ * is gone, and its pci_dev with it, before the functions new in the list
+ * are added and scanned.  An eject request removes the pci_dev at once and
+ * then tells the host it is done.
  */
 #include <linux/slab.h>
 
@@ -17,6 +20,76 @@ struct hvpci_relations_work {
 	struct work_struct work;
 	struct hvpci_bus *bus;
 };
+
+/* Functions: the bus's list and the lifetime of each entry */
+
+struct hvpci_child *hvpci_child_get(struct hvpci_bus *bus, u32 wslot)
+{
+	struct hvpci_child *child, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	list_for_each_entry(child, &bus->children, node) {
+		if (child->desc.f.wslot == wslot) {
+			refcount_inc(&child->refs);
+			found = child;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return found;
+}
+
+void hvpci_child_put(struct hvpci_child *child)
+{
+	if (refcount_dec_and_test(&child->refs))
+		kfree(child);
+}
+
+/*
+ * Take @child off the bus's list: the one place a function is unlinked.
+ * True for the one caller that did: it then owns the list's reference.
+ * Relations, eject and teardown may each try; only the first one unlinks.
+ */
+static bool hvpci_child_unlink(struct hvpci_bus *bus, struct hvpci_child *child)
+{
+	unsigned long flags;
+	bool linked;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	linked = !list_empty(&child->node);
+	list_del_init(&child->node);
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return linked;
+}
+
+/*
+ * Free every function the bus still lists.  Only for a bus whose channel
+ * callback and workqueue are stopped and whose pci_devs are gone: nothing
+ * looks a function up or queues work on one any more.
+ */
+void hvpci_children_free(struct hvpci_bus *bus)
+{
+	struct hvpci_child *child;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&bus->list_lock, flags);
+		child = list_first_entry_or_null(&bus->children,
+						 struct hvpci_child, node);
+		if (child)
+			refcount_inc(&child->refs);
+		spin_unlock_irqrestore(&bus->list_lock, flags);
+		if (!child)
+			return;
+		if (hvpci_child_unlink(bus, child)) {
+			if (child->slot)
+				pci_destroy_slot(child->slot);
+			hvpci_child_put(child);
+		}
+		hvpci_child_put(child);
+	}
+}
 
 static const char *hvpci_resource_reqs_done(struct hvpci_req *req,
 					    const void *reply, u32 len)
@@ -30,9 +103,12 @@ static const char *hvpci_resource_reqs_done(struct hvpci_req *req,
 	return NULL;
 }
 
-/* Learn a new function's BAR sizes and add it to the bus's list. */
-struct hvpci_child *hvpci_child_new(struct hvpci_bus *bus,
-				    const struct hvpci_wire_func2 *desc)
+/*
+ * Learn a new function's BAR sizes and add it to the bus's list: the one
+ * place a function is linked.
+ */
+static struct hvpci_child *
+hvpci_child_new(struct hvpci_bus *bus, const struct hvpci_wire_func2 *desc)
 {
 	struct hvpci_msg_child msg = {
 		.hdr.type = HVPCI_MSG_QUERY_RESOURCE_REQS,
@@ -80,32 +156,68 @@ static bool hvpci_same_function(const struct hvpci_wire_func *a,
 	       a->device == b->device && a->serial == b->serial;
 }
 
-static void hvpci_drop_missing(struct hvpci_bus *bus)
+/*
+ * Take a function off the bus: its pci_dev first (its driver lets go, its
+ * interrupts are deleted while the function can still be looked up), then
+ * the function itself.  Relations, eject and teardown may each get here;
+ * only the first one unlinks and drops the list's reference.  Called with
+ * state_lock held.
+ */
+static void hvpci_remove_function(struct hvpci_bus *bus,
+				  struct hvpci_child *child)
 {
-	struct hvpci_child *child, *tmp;
-	unsigned long flags;
-	LIST_HEAD(gone);
+	struct pci_dev *pdev;
 
-	/*
-	 * A function whose eject is queued is left to the eject work: it
-	 * unlinks it and tells the host the eject is complete.
-	 */
-	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry_safe(child, tmp, &bus->children, node)
-		if (child->missing &&
-		    hvpci_msg_fn_step(&child->eject_queued,
-				      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE)
-			list_move_tail(&child->node, &gone);
-	spin_unlock_irqrestore(&bus->list_lock, flags);
-
-	list_for_each_entry_safe(child, tmp, &gone, node) {
-		list_del_init(&child->node);
+	if (bus->bridge->bus) {
+		pdev = pci_get_domain_bus_and_slot(bus->bridge->domain_nr, 0,
+						   hvpci_wslot_to_devfn(child->desc.f.wslot));
+		if (pdev) {
+			pci_lock_rescan_remove();
+			pci_stop_and_remove_bus_device(pdev);
+			pci_dev_put(pdev);
+			pci_unlock_rescan_remove();
+		}
+	}
+	if (hvpci_child_unlink(bus, child)) {
 		if (child->slot)
 			pci_destroy_slot(child->slot);
-		dev_info(&bus->hdev->device, "slot %#x (%04x:%04x) removed\n",
-			 child->desc.f.wslot, child->desc.f.vendor,
-			 child->desc.f.device);
 		hvpci_child_put(child);
+	}
+}
+
+/*
+ * Functions the newest relations no longer list are gone: their pci_dev
+ * goes with them, so that a function listed again at the same slot later
+ * is scanned and bound afresh.  A function whose eject is queued is left
+ * to the eject work: it removes it and tells the host the eject is done.
+ */
+static void hvpci_drop_missing(struct hvpci_bus *bus)
+{
+	struct hvpci_child *child, *found;
+	unsigned long flags;
+
+	for (;;) {
+		found = NULL;
+		spin_lock_irqsave(&bus->list_lock, flags);
+		list_for_each_entry(child, &bus->children, node) {
+			if (child->missing &&
+			    hvpci_msg_fn_step(&child->eject_queued,
+					      HVPCI_FN_UNLISTED) == HVPCI_FN_REMOVE) {
+				child->missing = false;
+				refcount_inc(&child->refs);
+				found = child;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&bus->list_lock, flags);
+		if (!found)
+			return;
+
+		hvpci_remove_function(bus, found);
+		dev_info(&bus->hdev->device, "slot %#x (%04x:%04x) removed\n",
+			 found->desc.f.wslot, found->desc.f.vendor,
+			 found->desc.f.device);
+		hvpci_child_put(found);
 	}
 }
 
@@ -117,20 +229,30 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 	bool known;
 	u32 i;
 
+	/* What the list names stays; everything else is gone. */
 	spin_lock_irqsave(&bus->list_lock, flags);
-	list_for_each_entry(child, &bus->children, node)
+	list_for_each_entry(child, &bus->children, node) {
 		child->missing = true;
+		for (i = 0; i < rel->count; i++)
+			if (hvpci_same_function(&child->desc.f,
+						&rel->func[i].f))
+				child->missing = false;
+	}
 	spin_unlock_irqrestore(&bus->list_lock, flags);
+
+	/*
+	 * Before anything is added: a new function at the slot of one that
+	 * went must not meet the old one's pci_dev or be found in its place.
+	 */
+	hvpci_drop_missing(bus);
 
 	for (i = 0; i < rel->count; i++) {
 		known = false;
 		spin_lock_irqsave(&bus->list_lock, flags);
 		list_for_each_entry(child, &bus->children, node) {
 			if (hvpci_same_function(&child->desc.f,
-						&rel->func[i].f)) {
-				child->missing = false;
+						&rel->func[i].f))
 				known = true;
-			}
 		}
 		spin_unlock_irqrestore(&bus->list_lock, flags);
 
@@ -144,8 +266,6 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 			hvpci_child_assigned(bus, child);
 		hvpci_child_put(child);
 	}
-
-	hvpci_drop_missing(bus);
 
 	switch (bus->state) {
 	case HVPCI_BUS_INSTALLED:
@@ -196,7 +316,8 @@ static void hvpci_relations_work(struct work_struct *work)
 }
 
 /* Channel callback context: copy, queue, and let the workqueue do the rest. */
-void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
+static void hvpci_on_relations(struct hvpci_bus *bus,
+			       const struct hvpci_msg_in *in)
 {
 	struct hvpci_relations *rel;
 	struct hvpci_relations_work *work;
@@ -233,6 +354,18 @@ void hvpci_on_relations(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
 	queue_work(bus->wq, &work->work);
 }
 
+static void hvpci_on_invalidate(struct hvpci_bus *bus,
+				const struct hvpci_msg_in *in)
+{
+	struct hvpci_child *child = hvpci_child_get(bus, in->wslot);
+
+	if (!child)
+		return;
+	if (child->invalidate)
+		child->invalidate(child->invalidate_ctx, in->block_mask);
+	hvpci_child_put(child);
+}
+
 static void hvpci_eject_work(struct work_struct *work)
 {
 	struct hvpci_child *child = container_of(work, struct hvpci_child,
@@ -242,25 +375,9 @@ static void hvpci_eject_work(struct work_struct *work)
 		.hdr.type = HVPCI_MSG_EJECTION_COMPLETE,
 		.wslot = child->desc.f.wslot,
 	};
-	struct pci_dev *pdev;
 
 	mutex_lock(&bus->state_lock);
-	pdev = pci_get_domain_bus_and_slot(bus->bridge->domain_nr, 0,
-					   hvpci_wslot_to_devfn(child->desc.f.wslot));
-	if (pdev) {
-		pci_lock_rescan_remove();
-		pci_stop_and_remove_bus_device(pdev);
-		pci_dev_put(pdev);
-		pci_unlock_rescan_remove();
-	}
-
-	/* Whoever unlinks the function drops the list's reference. */
-	if (hvpci_child_unlink(bus, child)) {
-		if (child->slot)
-			pci_destroy_slot(child->slot);
-		hvpci_child_put(child);
-	}
-
+	hvpci_remove_function(bus, child);
 	hvpci_send_oneway(bus, &msg, sizeof(msg));
 	dev_info(&bus->hdev->device, "slot %#x ejected\n", child->desc.f.wslot);
 
@@ -274,7 +391,7 @@ static void hvpci_eject_work(struct work_struct *work)
  * is already queued is ignored: queueing the work again would re-init a
  * pending work item.
  */
-void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
+static void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 {
 	struct hvpci_child *child, *found = NULL;
 	unsigned long flags;
@@ -312,4 +429,21 @@ void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 	/* The reference taken above goes with the work item. */
 	INIT_WORK(&found->eject_work, hvpci_eject_work);
 	queue_work(bus->wq, &found->eject_work);
+}
+
+/* The channel's callback for a checked message the host sent on its own. */
+void hvpci_on_message(struct hvpci_bus *bus, const struct hvpci_msg_in *in)
+{
+	switch (in->type) {
+	case HVPCI_MSG_BUS_RELATIONS:
+	case HVPCI_MSG_BUS_RELATIONS2:
+		hvpci_on_relations(bus, in);
+		break;
+	case HVPCI_MSG_EJECT:
+		hvpci_on_eject(bus, in->wslot);
+		break;
+	case HVPCI_MSG_INVALIDATE_BLOCK:
+		hvpci_on_invalidate(bus, in);
+		break;
+	}
 }

@@ -131,6 +131,17 @@ static void hvpci_irq_mask(struct irq_data *data)
 
 static void hvpci_irq_unmask(struct irq_data *data)
 {
+	/*
+	 * Without a descriptor from the host the device holds no message
+	 * the host would remap (compose failed and wrote zeros): it stays
+	 * masked rather than write to address zero.
+	 */
+	if (!irq_data_get_irq_chip_data(data)) {
+		dev_err_ratelimited(&msi_desc_to_pci_dev(irq_data_get_msi_desc(data))->dev,
+				    "irq %u has no interrupt from the host: left masked\n",
+				    data->irq);
+		return;
+	}
 	hvpci_retarget(data);
 	if (data->parent_data->chip->irq_unmask)
 		irq_chip_unmask_parent(data);
@@ -219,6 +230,12 @@ static void hvpci_fill_msg(struct msi_msg *msg, const struct hvpci_wire_int *d)
 	msg->data = d->data;
 }
 
+/* The host took the function away: its config space reads all ones. */
+static bool hvpci_child_gone(void *ctx)
+{
+	return hvpci_cfg_vendor(ctx) == 0xffff;
+}
+
 /* Called with the irq descriptor locked: must not sleep. */
 static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 {
@@ -275,12 +292,19 @@ static void hvpci_compose_msi_msg(struct irq_data *data, struct msi_msg *msg)
 			cpu = cpumask_first(cpu_online_mask);
 	}
 
+	/* One spin per allocation at most: see hvpci_irq_prepare(). */
+	if (READ_ONCE(bus->irq_stalled)) {
+		kfree(desc);
+		goto put;
+	}
 	len = hvpci_build_create_int(bus, &m, child->desc.f.wslot, vector, count,
 				     cpu);
 	hvpci_req_init(&req, hvpci_create_int_done);
 	desc->vector_count = count;
 	req.ctx = desc;
-	ret = hvpci_send_poll(bus, &m, len, &req, child);
+	ret = hvpci_send_poll(bus, &m, len, &req, hvpci_child_gone, child);
+	if (ret == -ETIMEDOUT)
+		WRITE_ONCE(bus->irq_stalled, true);
 	if (ret || req.status < 0) {
 		dev_err_ratelimited(&bus->hdev->device,
 				    "slot %#x: host refused an interrupt: %d/%#x\n",
@@ -298,6 +322,56 @@ put:
 	hvpci_child_put(child);
 empty:
 	memset(msg, 0, sizeof(*msg));
+}
+
+/*
+ * Before the vectors of an allocation are set up (sleepable; the compose of
+ * each vector later is not): one create interrupt for the function, waited
+ * for asleep, and deleted again.  A host that does not answer or refuses it
+ * fails the allocation here, so the device's driver sees an error instead
+ * of interrupts that spin with interrupts off in compose and end up
+ * without a message.  A compose that still times out marks the bus so that
+ * the rest of that allocation's vectors fail at once.
+ */
+int hvpci_irq_prepare(struct pci_dev *pdev)
+{
+	struct hvpci_bus *bus = hvpci_bus_of(pdev->bus);
+	union hvpci_create_int_msg m;
+	struct hvpci_wire_int *desc;
+	struct hvpci_child *child;
+	struct hvpci_req req;
+	int ret;
+	u32 len;
+
+	child = hvpci_child_get(bus, hvpci_devfn_to_wslot(pdev->devfn));
+	if (!child)
+		return -ENODEV;
+	desc = kzalloc(sizeof(*desc), GFP_KERNEL);
+	if (!desc) {
+		ret = -ENOMEM;
+		goto put;
+	}
+	WRITE_ONCE(bus->irq_stalled, false);
+	len = hvpci_build_create_int(bus, &m, child->desc.f.wslot,
+				     HVPCI_MULTI_MSI_VECTOR, 1,
+				     cpumask_first(cpu_online_mask));
+	hvpci_req_init(&req, hvpci_create_int_done);
+	desc->vector_count = 1;
+	req.ctx = desc;
+	ret = hvpci_send_wait(bus, &m, len, &req);
+	if (!ret && req.status < 0)
+		ret = -EIO;
+	if (ret) {
+		dev_err(&bus->hdev->device,
+			"slot %#x: host does not create interrupts (%d/%#x): MSI allocation failed\n",
+			child->desc.f.wslot, ret, req.status);
+		kfree(desc);
+		goto put;
+	}
+	hvpci_int_release(child, desc);
+put:
+	hvpci_child_put(child);
+	return ret;
 }
 
 /* An interrupt of @bus is freed: the host forgets its descriptor. */

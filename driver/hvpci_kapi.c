@@ -104,6 +104,8 @@ static int hvpci_msi_prepare(struct irq_domain *domain, struct device *dev,
 	if (info->type == X86_IRQ_ALLOC_TYPE_PCI_MSI)
 		info->flags &= ~X86_IRQ_ALLOC_CONTIGUOUS_VECTORS;
 #endif
+	if (!ret && dev_is_pci(dev))
+		ret = hvpci_irq_prepare(to_pci_dev(dev));
 	return ret;
 }
 

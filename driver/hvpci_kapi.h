@@ -16,6 +16,7 @@
 #include <linux/hyperv.h>
 #include <linux/interrupt.h>
 #include <linux/msi.h>
+#include <linux/pci.h>
 #include <linux/pci_ids.h>
 #include <linux/screen_info.h>
 #include <asm/mshyperv.h>
@@ -32,6 +33,27 @@ struct hvpci_req;
 #else
 int hvpci_remove_int(struct hv_device *hdev);
 #define HVPCI_REMOVE(fn)	hvpci_remove_int
+#endif
+
+/*
+ * PCI domain numbers.  Where the PCI core hands them out for emulated host
+ * bridges, it also gives a bridge's number back when the bridge is
+ * released, and warns about a number it never handed out: there hvpci
+ * takes its numbers from the core and frees none itself.  Before, hvpci
+ * keeps its own table (hvpci_bus.c).
+ */
+#ifdef HVPCI_HAVE_PCI_EMUL_DOMAIN_NR
+#define HVPCI_CORE_DOMAINS	true
+static inline int hvpci_core_domain_get(u32 wanted)
+{
+	return pci_bus_find_emul_domain_nr(wanted, 1, U16_MAX);
+}
+#else
+#define HVPCI_CORE_DOMAINS	false
+static inline int hvpci_core_domain_get(u32 wanted)
+{
+	return -EOPNOTSUPP;
+}
 #endif
 
 /* PCI ids of the Hyper-V synthetic video device (pci_ids.h since 5.15). */
