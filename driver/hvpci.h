@@ -152,6 +152,7 @@ int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 		    struct hvpci_req *req, bool (*gone)(void *ctx), void *ctx);
 int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len);
+unsigned long hvpci_answer_timeout(void);
 void hvpci_channel_callback(void *context);
 int hvpci_negotiate(struct hvpci_bus *bus);
 int hvpci_channel_open(struct hvpci_bus *bus);

@@ -23,7 +23,6 @@
 
 #define HVPCI_DOMAINS		(64 * 1024)
 #define HVPCI_DOMAIN_INVALID	0
-#define HVPCI_SURVEY_TIMEOUT	(60 * HZ)
 
 static DECLARE_BITMAP(hvpci_domains, HVPCI_DOMAINS);
 
@@ -468,7 +467,7 @@ static int hvpci_query_relations(struct hvpci_bus *bus)
 		return -EBUSY;
 	ret = hvpci_send_oneway(bus, &msg, sizeof(msg));
 	if (!ret)
-		ret = hvpci_wait_for(bus, &done, HVPCI_SURVEY_TIMEOUT);
+		ret = hvpci_wait_for(bus, &done, hvpci_answer_timeout());
 	if (ret) {
 		/* Nobody may complete a stack completion that is gone. */
 		xchg(&bus->survey_done, NULL);

@@ -21,7 +21,7 @@
 static unsigned int request_timeout_ms = 60000;
 module_param(request_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(request_timeout_ms,
-		 "How long to wait for the host to answer a request (default 60000)");
+		 "How long to wait for the host to answer a request or send bus relations, in ms (default 60000)");
 
 #define HVPCI_RING_SIZE		VMBUS_RING_SIZE(SZ_16K)
 /* Pause between polls of the ring while interrupts are off, in us. */
@@ -95,7 +95,7 @@ int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 	if (ret)
 		return ret;
 
-	deadline = jiffies + msecs_to_jiffies(request_timeout_ms);
+	deadline = jiffies + hvpci_answer_timeout();
 	/* VMBus has no rescind notification for drivers: poll for it. */
 	while (!wait_for_completion_timeout(&req->done, HZ / 10)) {
 		if (chan->rescind) {
@@ -174,6 +174,12 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 	if (ret)
 		hvpci_req_forget(bus, trans_id, req);
 	return ret;
+}
+
+/* How long any answer of the host may take (request_timeout_ms), in jiffies */
+unsigned long hvpci_answer_timeout(void)
+{
+	return msecs_to_jiffies(request_timeout_ms);
 }
 
 int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len)

@@ -222,8 +222,11 @@ for ki in "${!kernels[@]}"; do
 	for n in "${names[@]}"; do
 		skip=0
 		if [ "$explicit" -eq 0 ] && [ "${HVPCI_ALL:-0}" != 1 ]; then
+			# (read as the run's driver: a scenario may be slow with one only)
+			drv=stock
+			case $n in *@*) drv=${n#*@} ;; esac
 			# shellcheck source=/dev/null disable=SC2030 # a throwaway subshell
-			how=$(SLOW=0 ONE_KERNEL=0 DRIVER=stock KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null &&
+			how=$(SLOW=0 ONE_KERNEL=0 DRIVER=$drv KVER="" && . "$scn_dir/${n%@*}.scn" 2>/dev/null &&
 				echo "$SLOW $ONE_KERNEL")
 			case $how in
 			"1 "*) skip=1 ;;

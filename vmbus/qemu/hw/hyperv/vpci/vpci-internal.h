@@ -28,6 +28,40 @@ void G_GNUC_PRINTF(2, 3) vpci_host_log(HvVpci *v, const char *fmt, ...);
 
 /* vpci-msg.c */
 void vpci_chan_notify(VMBusChannel *chan);
+void vpci_answer_late(HvVpci *v, VMBusChanReq *req);
+
+/* vpci-fault.c: host faults on demand (the "faults" property) */
+typedef enum VpciFaultStep {
+    VPCI_FAULT_STEP_VERSION,
+    VPCI_FAULT_STEP_RELATIONS,
+    VPCI_FAULT_STEP_RESOURCES,
+    VPCI_FAULT_STEP_D0_ENTRY,
+    VPCI_FAULT_STEP_ASSIGNED,
+    VPCI_FAULT_STEP_INTERRUPT,
+    VPCI_FAULT_STEP_RELEASED,
+    VPCI_FAULT_STEP_D0_EXIT,
+} VpciFaultStep;
+
+typedef enum VpciFaultKind {
+    VPCI_FAULT_NONE,
+    VPCI_FAULT_ERROR,
+    VPCI_FAULT_DROP,
+    VPCI_FAULT_LATE,
+    VPCI_FAULT_TWICE,
+    VPCI_FAULT_EJECT,
+} VpciFaultKind;
+
+/* how long a "late" answer waits, in guest (virtual clock) milliseconds */
+#define VPCI_FAULT_LATE_MS  3000
+
+bool vpci_fault_set_plan(HvVpci *v, const char *plan, Error **errp);
+void vpci_fault_arm(HvVpci *v);
+VpciFaultKind vpci_fault_peek(HvVpci *v, uint32_t type);
+void vpci_fault_consume(HvVpci *v, uint32_t type);
+void vpci_fault_hold(HvVpci *v, VMBusChanReq *req);
+void vpci_fault_reset(HvVpci *v);
+void vpci_fault_init(HvVpci *v);
+void vpci_fault_finalize(HvVpci *v);
 
 /* vpci-cfg.c */
 extern const MemoryRegionOps vpci_cfg_window_ops;

@@ -512,35 +512,68 @@ static uint32_t vpci_reply_len(const VpciMsgSpec *spec, const void *msg,
            count * vpci_assigned_res_size(ra->type);
 }
 
+static void vpci_flush_pending(HvVpci *v);
+
+/* What became of a packet */
+typedef enum VpciReqOutcome {
+    VPCI_REQ_DONE,      /* handled (or refused): pop it */
+    VPCI_REQ_RETRY,     /* no room for the completion yet: leave it */
+    VPCI_REQ_HELD,      /* a late answer (vpci-fault.c) keeps it: pop it */
+} VpciReqOutcome;
+
 /*
- * Handle one packet.  Returns false, leaving it in the ring, when there is
- * no room for the completion yet; the guest signals us once it has read.
+ * Handle one packet.  @late: it was held back by a "late" fault and is
+ * answered now, from the fault timer.  A fault planned for this message
+ * (vpci-fault.c) applies here: no answer, a late one, an error status, the
+ * answer twice, or an eject first.
  */
-static bool vpci_handle_req(HvVpci *v, VMBusChanReq *req)
+static VpciReqOutcome vpci_handle_req(HvVpci *v, VMBusChanReq *req,
+                                      bool late)
 {
     VMBusChannel *chan = req->chan;
     uint32_t type = 0, status;
     const VpciMsgSpec *spec = NULL;
     VpciMsgCtx c = { .v = v, .msg = req->msg, .len = req->msglen };
     g_autofree uint8_t *reply = NULL;
+    VpciFaultKind fault;
 
     if (req->pkt_type != VMBUS_PACKET_DATA_INBAND) {
         trace_vpci_bad_msg(v->bus_index, 0, req->msglen, 0,
                            "not an in-band data packet");
-        return true;
+        return VPCI_REQ_DONE;
     }
     if (req->msglen >= sizeof(uint32_t)) {
         type = *(const uint32_t *)req->msg;
         spec = vpci_msg_spec(type);
     }
 
+    fault = late ? VPCI_FAULT_NONE : vpci_fault_peek(v, type);
+    if (fault == VPCI_FAULT_LATE) {
+        vpci_fault_consume(v, type);
+        vpci_fault_hold(v, req);
+        return VPCI_REQ_HELD;
+    }
+    if (fault == VPCI_FAULT_DROP) {
+        vpci_fault_consume(v, type);
+        return VPCI_REQ_DONE;
+    }
+
     c.type = type;
     c.reply_len = req->need_comp ? vpci_reply_len(spec, req->msg,
                                                   req->msglen) : 0;
-    if (c.reply_len && vmbus_channel_reserve(chan, 0, c.reply_len)) {
+    if (c.reply_len && (vmbus_channel_reserve(chan, 0, c.reply_len) ||
+                        (fault == VPCI_FAULT_TWICE &&
+                         vmbus_channel_reserve(chan, 0, c.reply_len)))) {
+        if (late) {
+            /* the guest cannot signal for a packet it already gave us */
+            trace_vpci_fault_late_lost(v->bus_index, type);
+            return VPCI_REQ_DONE;
+        }
         trace_vpci_send_deferred(v->bus_index, type, c.reply_len);
-        return false;
+        return VPCI_REQ_RETRY;
     }
+    /* error, twice, eject: taken once the packet is sure to be handled */
+    vpci_fault_consume(v, type);
     reply = g_malloc0(MAX(c.reply_len, sizeof(VpciResourcesAssignedReply) +
                           VPCI_MAX_MSI_IN_ASSIGNED * VPCI_MSI_RES3_SIZE));
     c.reply = reply;
@@ -557,16 +590,31 @@ static bool vpci_handle_req(HvVpci *v, VMBusChanReq *req)
         /* e.g. CREATE_INTERRUPT3 on a bus that agreed on 1.1 */
         status = vpci_bad(&c, VPCI_STATUS_NOT_SUPPORTED,
                           "message newer than the agreed protocol version");
+    } else if (fault == VPCI_FAULT_ERROR) {
+        status = VPCI_STATUS_UNSUCCESSFUL;
     } else {
         status = spec->handler(&c);
+        if (fault == VPCI_FAULT_TWICE && !c.reply_len) {
+            /* no completion to repeat (relations): act twice */
+            status = spec->handler(&c);
+        }
     }
 
     if (c.reply_len) {
         memcpy(reply, &status, sizeof(status));
         vmbus_channel_send_completion(req, reply, c.reply_len);
+        if (fault == VPCI_FAULT_TWICE) {
+            vmbus_channel_send_completion(req, reply, c.reply_len);
+        }
         trace_vpci_reply(v->bus_index, type, status, c.reply_len);
     }
-    return true;
+    return VPCI_REQ_DONE;
+}
+
+void vpci_answer_late(HvVpci *v, VMBusChanReq *req)
+{
+    vpci_handle_req(v, req, true);
+    vpci_flush_pending(v);
 }
 
 /* Send what the host still owes the guest: relations, ejects */
@@ -611,16 +659,17 @@ void vpci_chan_notify(VMBusChannel *chan)
     }
     while (n < VPCI_PACKETS_PER_PASS &&
            (req = vmbus_channel_recv_peek(chan, sizeof(*req)))) {
-        bool done = vpci_handle_req(v, req);
+        VpciReqOutcome out = vpci_handle_req(v, req, false);
 
-        if (done) {
-            vmbus_channel_recv_pop(chan);
-            n++;
-        }
-        vmbus_free_req(req);
-        if (!done) {
+        if (out == VPCI_REQ_RETRY) {
             /* no room for the completion: the guest signals when there is */
+            vmbus_free_req(req);
             break;
+        }
+        vmbus_channel_recv_pop(chan);
+        n++;
+        if (out == VPCI_REQ_DONE) {
+            vmbus_free_req(req);
         }
     }
     vmbus_channel_recv_done(chan);

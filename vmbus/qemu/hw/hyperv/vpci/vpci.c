@@ -488,6 +488,7 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
     memory_region_add_subregion_overlap(get_system_memory(), 0, &v->bar_space,
                                         -1);
 
+    vpci_fault_init(v);
     v->eject_bh = qemu_bh_new_guarded(vpci_eject_bh, v,
                                       &DEVICE(v)->mem_reentrancy_guard);
     hyperv_tcg_add_retarget_handler(vpci_retarget, v);
@@ -513,6 +514,7 @@ static void vpci_vmdev_unrealize(VMBusDevice *vdev)
     vpci_cfg_window_unmap(v);
     vpci_irq_release_all(v);
     qemu_bh_delete(v->eject_bh);
+    vpci_fault_finalize(v);
     /* functions still on the bus go with it (hot removal of the bus) */
     pci_unregister_root_bus(v->bus);
     object_unparent(OBJECT(v->host));
@@ -531,6 +533,7 @@ static void vpci_bus_down(HvVpci *v)
     }
     vpci_cfg_window_unmap(v);
     vpci_irq_release_all(v);
+    vpci_fault_reset(v);
     v->state = VPCI_BUS_CLOSED;
     v->version = 0;
     v->relations_requested = false;
@@ -610,6 +613,7 @@ static int vpci_open_channel(VMBusChannel *chan)
 
     trace_vpci_channel_open(v->bus_index);
     vpci_bus_down(v);
+    vpci_fault_arm(v);
     v->state = VPCI_BUS_OPEN;
     vpci_refresh_layout(v);
     return 0;
@@ -744,6 +748,18 @@ static char *vpci_get_info(Object *obj, Error **errp)
     return g_string_free(s, false);
 }
 
+static char *vpci_get_faults(Object *obj, Error **errp)
+{
+    HvVpci *v = HV_VPCI(obj);
+
+    return g_strdup(v->fault_plan ? v->fault_plan : "");
+}
+
+static void vpci_set_faults(Object *obj, const char *plan, Error **errp)
+{
+    vpci_fault_set_plan(HV_VPCI(obj), plan, errp);
+}
+
 static void vpci_get_cfg_accesses(Object *obj, Visitor *vis, const char *name,
                                   void *opaque, Error **errp)
 {
@@ -784,6 +800,8 @@ static void vpci_instance_init(Object *obj)
     v->version_str = g_strdup("1.4");
     v->preset = g_strdup("gen2");
     object_property_add_str(obj, "info", vpci_get_info, NULL);
+    /* host faults on demand: see vpci-fault.c; settable with qom-set */
+    object_property_add_str(obj, "faults", vpci_get_faults, vpci_set_faults);
     object_property_add(obj, "cfg-accesses", "uint64", vpci_get_cfg_accesses,
                         NULL, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 
 /* NTSTATUS values the host answers with (as signed 32-bit on the wire) */
 #define VPCI_STATUS_SUCCESS             0x00000000u
+#define VPCI_STATUS_UNSUCCESSFUL        0xC0000001u
 #define VPCI_STATUS_INVALID_PARAMETER   0xC000000Du
 #define VPCI_STATUS_REVISION_MISMATCH   0xC0000059u
 #define VPCI_STATUS_NO_SUCH_DEVICE      0xC000000Eu

@@ -118,6 +118,14 @@ struct HvVpci {
     MemoryRegion io_space;      /* I/O space of the bus: never mapped */
     QEMUBH *eject_bh;           /* finishes ejects cut short by a reset */
 
+    /* host faults on demand (vpci-fault.c): the plan, and this opening's */
+    char *fault_plan;
+    unsigned fault_openings;    /* channel openings since the plan was set */
+    int fault_step;             /* VpciFaultStep still to fault, or -1 */
+    int fault_kind;             /* VpciFaultKind */
+    QEMUTimer *fault_timer;     /* answers a late request */
+    VMBusChanReq *fault_late_req;
+
     HvVpciFunc funcs[VPCI_MAX_FUNCTIONS];
     HvVpciIrq irqs[HV_VPCI_IRQ_TABLE_SIZE];
 
