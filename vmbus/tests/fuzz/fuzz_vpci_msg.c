@@ -6,7 +6,10 @@
  * Input: records of [flags:1][len:2 LE][len bytes of packet].  flags bit 0:
  * the guest wants a completion; bit 1: not an in-band data packet; bit 2:
  * the host's send ring is full for this packet's completion (it must stay
- * in the ring and come back later).  Four functions sit on the bus at
+ * in the ring and come back later); bit 3: the host fault plan (vpci-fault.c,
+ * the real file) faults this packet, with kind 1 + (flags >> 4) % 5 (error,
+ * drop, late, twice, eject) at the step its message belongs to.  A late
+ * answer is sent after the pass that held it.  Four functions sit on the bus at
  * devfn 0x00, 0x01, 0x08 and 0x10; the bus starts open.
  *
  * Checked after every packet and pass, besides ASan/UBSan:
@@ -23,6 +26,8 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/timer.h"
+#include "hw/qdev-core.h"
 #include "../../qemu/hw/hyperv/vpci/vpci-internal.h"
 
 #define FUZZ_NR_CPUS        4
@@ -34,6 +39,7 @@ typedef struct FuzzPacket {
     uint32_t len;
     const uint8_t *data;
     bool ring_full_once;
+    bool fault;
 } FuzzPacket;
 
 struct VMBusChannel {
@@ -43,6 +49,8 @@ struct VMBusChannel {
     uint32_t reserved;      /* completion size reserved for the current one */
     bool kicked;            /* recv_done saw packets left (patch 0110) */
 };
+
+static void fuzz_arm_fault(const FuzzPacket *p);
 
 static VMBusChannel chan;
 static HvVpci *bus;
@@ -93,6 +101,7 @@ void *vmbus_channel_recv_peek(VMBusChannel *c, uint32_t size)
         return NULL;
     }
     p = &c->pkts[c->head];
+    fuzz_arm_fault(p);
     req = g_malloc0(size);
     req->chan = c;
     req->pkt_type = (p->flags & 2) ? 0x7 : VMBUS_PACKET_DATA_INBAND;
@@ -117,6 +126,55 @@ ssize_t vmbus_channel_recv_done(VMBusChannel *c)
     return 0;
 }
 
+/*
+ * Arm the fault plan for this packet, at whichever step (if any) its message
+ * type belongs to: the step table stays vpci-fault.c's own.
+ */
+static void fuzz_arm_fault(const FuzzPacket *p)
+{
+    uint32_t type;
+    int step;
+
+    if (!p->fault || p->len < sizeof(type)) {
+        return;
+    }
+    memcpy(&type, p->data, sizeof(type));
+    bus->fault_kind = VPCI_FAULT_ERROR + (p->flags >> 4) % 5;
+    for (step = VPCI_FAULT_STEP_VERSION; step <= VPCI_FAULT_STEP_D0_EXIT;
+         step++) {
+        bus->fault_step = step;
+        if (vpci_fault_peek(bus, type) != VPCI_FAULT_NONE) {
+            return;
+        }
+    }
+    bus->fault_step = -1;
+}
+
+void qdev_unplug(DeviceState *dev, Error **errp)
+{
+    /* the harness keeps its four functions; the eject itself is not fuzzed */
+}
+
+const char *error_get_pretty(const Error *err)
+{
+    return "";
+}
+
+void error_free(Error *err)
+{
+}
+
+/* A held (late) request is answered once the pass that held it is over */
+static void fuzz_fire_timer(HvVpci *v)
+{
+    QEMUTimer *t = v->fault_timer;
+
+    if (t->armed) {
+        t->armed = false;
+        t->cb(t->opaque);
+    }
+}
+
 void vmbus_free_req(void *r)
 {
     VMBusChanReq *req = r;
@@ -127,9 +185,10 @@ void vmbus_free_req(void *r)
 
 int vmbus_channel_reserve(VMBusChannel *c, uint32_t pktlen, uint32_t msglen)
 {
-    FuzzPacket *p = &c->pkts[c->head];
+    /* a late answer comes when the ring may already be empty */
+    FuzzPacket *p = c->head < c->n ? &c->pkts[c->head] : NULL;
 
-    if (p->ring_full_once) {
+    if (p && p->ring_full_once) {
         /* full this time; the guest reads and signals, then there is room */
         p->ring_full_once = false;
         return -ENOSPC;
@@ -300,8 +359,11 @@ static void fuzz_setup_bus(void)
 
     if (!bus) {
         bus = g_new0(HvVpci, 1);
+    } else {
+        vpci_fault_finalize(bus);
     }
     memset(bus, 0, sizeof(*bus));
+    vpci_fault_init(bus);
     host.vpci = bus;
     pci_bus.qbus.parent = &host;
     bus->host = &host;
@@ -338,6 +400,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         p->flags = data[off];
         p->ring_full_once = p->flags & 4;
+        p->fault = p->flags & 8;
         off += 3;
         p->len = MIN(len, size - off);
         p->data = data + off;
@@ -350,6 +413,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         chan.handled_this_pass = 0;
         vpci_chan_notify(&chan);
+        fuzz_fire_timer(bus);
         assert(chan.handled_this_pass <= FUZZ_PASS_MAX);
         assert(chan.head - before == chan.handled_this_pass);
         check_irq_table(bus);

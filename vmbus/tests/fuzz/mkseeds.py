@@ -2,7 +2,8 @@
 """Write the checked-in seed and regression inputs of fuzz_vpci_msg to corpus/.
 
 Each input is a list of records [flags:1][len:2 LE][packet]; flags bit 0 asks
-for a completion, bit 2 makes the host's ring full once for it.
+for a completion, bit 2 makes the host's ring full once for it, bit 3 has the
+host fault it (kind 1 + (flags >> 4) % 5: error, drop, late, twice, eject).
 Usage: mkseeds.py [--help]   (run from vmbus/tests/fuzz; overwrites corpus/)
 """
 import os
@@ -17,18 +18,20 @@ POWER = BASE + 0x04
 MSI_ADDR = 0xFEE00000
 DATA_BASE = 0x1000
 COMP = 1
+FAULT = 8
+ERROR, DROP, LATE, TWICE, EJECT = (k << 4 for k in range(5))
 
 
 def rec(pkt, flags=COMP):
     return struct.pack("<BH", flags, len(pkt)) + pkt
 
 
-def version(v=0x10004):
-    return rec(struct.pack("<II", VERSION, v))
+def version(v=0x10004, flags=COMP):
+    return rec(struct.pack("<II", VERSION, v), flags)
 
 
-def d0_entry(base=0xFA000000):
-    return rec(struct.pack("<IIQ", D0_ENTRY, 0, base))
+def d0_entry(base=0xFA000000, flags=COMP):
+    return rec(struct.pack("<IIQ", D0_ENTRY, 0, base), flags)
 
 
 def create3(wslot, vector, count, cpus=(0,)):
@@ -79,6 +82,15 @@ def main():
         # completions deferred by a full ring, then sent
         "seed-ring-full": version() + rec(struct.pack("<I", RELATIONS), COMP | 4) +
         d0_entry(),
+        # host faults: a late version answer, an error and a twice-sent D0,
+        # a dropped resources query, an eject at create-interrupt, and a
+        # late D0 exit answered after the ring is empty
+        "seed-host-faults": version(flags=COMP | FAULT | LATE) +
+        d0_entry(flags=COMP | FAULT | ERROR) +
+        d0_entry(flags=COMP | FAULT | TWICE) +
+        rec(struct.pack("<II", RES_REQS, wslot(0)), COMP | FAULT | DROP) +
+        rec(create1(wslot(0), 0x41, 1)[3:], COMP | FAULT | EJECT) +
+        rec(struct.pack("<I", D0_EXIT), COMP | FAULT | LATE),
     }
     os.makedirs("corpus", exist_ok=True)
     for name, data in seeds.items():

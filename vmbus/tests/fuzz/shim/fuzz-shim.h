@@ -15,6 +15,9 @@ void info_report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* qapi/error.h */
 typedef struct Error Error;
+#define error_setg(errp, ...) do { (void)(errp); } while (0)
+const char *error_get_pretty(const Error *err);
+void error_free(Error *err);
 
 /* PCI */
 typedef uint64_t pcibus_t;

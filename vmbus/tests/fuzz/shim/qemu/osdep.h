@@ -32,6 +32,7 @@
 typedef struct MemoryRegion { int unused; } MemoryRegion;
 typedef struct MemoryRegionOps { int unused; } MemoryRegionOps;
 typedef struct QEMUBH QEMUBH;
+typedef struct QEMUTimer QEMUTimer;
 typedef uint64_t hwaddr;
 
 #define OBJECT_DECLARE_SIMPLE_TYPE(Instance, UPPER) \
