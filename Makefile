@@ -24,7 +24,7 @@ export HVPCI_LINE_KERNELS := $(LINE_KERNELS)
 MATRIX_KERNELS ?= 5.10.0-43 5.10.0-46 6.1.0-50 $(DEFAULT_KERNEL) 6.12.95+deb12 6.12.117+deb13 7.3.4+deb13
 export HVPCI_MATRIX_KERNELS := $(MATRIX_KERNELS)
 
-.PHONY: help setup check kdump-check scenarios list-scenarios bench clean kernel-table
+.PHONY: help setup check kdump-check scenarios list-scenarios bench clean kernel-table soak
 
 help:
 	@echo "make kdump-check   main job: kdump NVMe check in the default VM (runs setup;"
@@ -37,6 +37,8 @@ help:
 	@echo "make kernel-table  core scenarios x both drivers on every kernel line"
 	@echo "                   (MATRIX_KERNELS='...' to choose; one per CI machine)"
 	@echo "make bench         benchmarks (figures and ratios, not pass/fail)"
+	@echo "make soak          the race-prone scenarios ROUNDS times (default 100),"
+	@echo "                   failure rate per scenario, logs and host traces kept"
 	@echo "make clean         remove build/ (the cache in \$$HVPCI_CACHE stays)"
 	@echo "make deb           the hvpci-dkms Debian package: build/hvpci-dkms_<version>_all.deb"
 
@@ -67,6 +69,10 @@ list-scenarios:
 # ROUNDS=N (default 3), BENCH=policy,size,probe,fio,phases to choose
 bench: setup
 	@tests/bench/run.sh --rounds "$(or $(ROUNDS),3)" $(if $(BENCH),--only "$(BENCH)")
+
+# ROUNDS=N (default 100), S='NAME@DRIVER ...' to choose (tests/e2e/soak.sh)
+soak: setup
+	@tests/e2e/soak.sh --rounds "$(or $(ROUNDS),100)" $(S)
 
 # The package a fleet installs (packaging/README.md); needs debhelper, dh-dkms.
 .PHONY: deb

@@ -59,12 +59,16 @@ N skipped, N retried".
                     "NAME KERNEL" a line, in order, and exit: no guest starts
   -h, --help        this text
 
-Logs of failing runs are always kept; their paths are printed. The host
-hooks of a scenario (host_prepare, host_during, host_check) run with errexit:
-their first failing command fails the run. A run is retried once only when
-its serial log shows a hang before the guest kernel started init (see
-pre_init_hang); the retry is named in the TAP line and the JUnit file, and
-the first run's log is kept as LOG.boot-hang.
+Logs of failing runs are always kept; their paths are printed, with the
+host side (the stand-in's trace, QEMU's stderr, the host hooks' output) in
+LOG.host/. HVPCI_HOST_TRACE=PATTERNS (comma-separated QEMU trace patterns,
+e.g. 'vpci_*,vmbus_*') makes every stand-in run record those trace
+events. The host hooks of a scenario (host_prepare, host_during,
+host_check) run with errexit: their first failing command fails the run.
+A run is retried once only when its serial log shows a hang before the
+guest kernel started init (see pre_init_hang); the retry is named in the
+TAP line and the JUnit file, and the first run's log is kept as
+LOG.boot-hang.
 EOF
 }
 
@@ -412,7 +416,7 @@ run_one() (
 
 	scratch=$(mktemp -d)
 	# shellcheck disable=SC2154 # $st is the trap's own
-	trap 'st=$?; [ "$st" -eq 0 ] || [ -z "$hook" ] || hook_failed "$hook_out" "$hook_what"; rm -rf "$scratch"' EXIT
+	trap 'st=$?; [ "$st" -eq 0 ] || { [ -z "$hook" ] || hook_failed "$hook_out" "$hook_what"; keep_host_files "$scratch" "$log"; }; rm -rf "$scratch"' EXIT
 	trap 'failed_cmd=$BASH_COMMAND' ERR
 	guest_script >"$scratch/guest.sh"
 	case $VERDICT in pass | fail | none) ;; *) echo "VERDICT must be pass, fail or none"; return 1 ;; esac
@@ -452,6 +456,14 @@ run_one() (
 		}
 	fi
 
+	# HVPCI_HOST_TRACE: the stand-in's trace events to record (QEMU -trace
+	# patterns, comma-separated), unless the scenario records its own
+	if [ "$STANDIN" = 1 ] && [ -n "${HVPCI_HOST_TRACE:-}" ] && [[ " ${QEMU_ARGS[*]} " != *" -D "* ]]; then
+		QEMU_ARGS+=(-D "$scratch/qemu.log")
+		local pat pats
+		IFS=, read -ra pats <<<"$HVPCI_HOST_TRACE"
+		for pat in "${pats[@]}"; do QEMU_ARGS+=(-trace "enable=$pat"); done
+	fi
 	if declare -F host_prepare >/dev/null; then
 		# In this shell (it appends to QEMU_ARGS); errexit stops it.
 		hook=host_prepare hook_out=$scratch/prepare.out hook_what="host preparation failed"
@@ -514,6 +526,20 @@ run_one() (
 		echo "check $(elapsed "$t_check")" >>"$log.phases"
 	fi
 )
+
+# keep_host_files SCRATCH LOG: a failing run's host side (the stand-in's
+# trace, QEMU's stderr, the host hooks' output) kept as LOG.host/ beside
+# its serial log, since SCRATCH goes when the run ends.
+# shellcheck disable=SC2317 # called from run_one's EXIT trap
+keep_host_files() {
+	local f
+	rm -rf "$2.host"
+	for f in qemu.log vm.err qemu.err prepare.out during.out check.err; do
+		[ -s "$1/$f" ] || continue
+		mkdir -p "$2.host"
+		cp "$1/$f" "$2.host/" 2>/dev/null || true
+	done
+}
 
 # pre_init_hang LOG WHY: true only for a run that positively hung before the
 # guest kernel started init, the one kind of run worth a second try (a rare
@@ -606,6 +632,7 @@ run_entry() {
 	else
 		tap "not ok $i - $n [$k] (${took}s): ${why:-failed}$retried"
 		tap "#   serial log: $log"
+		[ ! -d "$log.host" ] || tap "#   host side: $log.host/"
 		record "$i" fail "$(printf '%-32s %-10s %-5s %7ss  %s%s%s' "$n" "$k" FAIL "$took" "$log" "${retried:+  retried}" "$brief")" \
 			"<testcase classname=\"e2e.$k\" name=\"$n\" time=\"$took\">$props<failure message=\"$(xml_escape "${why:-failed}")\">serial log: $(xml_escape "$log")</failure>${rerun//flakyFailure/rerunFailure}</testcase>" "${retried:+1}"
 	fi

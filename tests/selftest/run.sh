@@ -46,7 +46,7 @@ check() {
 		echo "not ok $n - $2: $3"
 	fi
 }
-echo "1..19"
+echo "1..20"
 
 # boot_guest NAME SCRIPT-TEXT [INIT]: build an image running SCRIPT-TEXT (with
 # INIT as /init when given), boot it; leaves $rc, $work/NAME.log, NAME.err.
@@ -184,6 +184,16 @@ if [ "$rc" -eq 1 ] &&
 else
 	check fail "a failing host check is reported with its helper's message" \
 		"rc=$rc, $(grep -m1 'ok 1' "$work/host-check-message.tap" 2>/dev/null || tail -n 1 "$work/host-check-message.out")"
+fi
+
+# A failing run keeps its host side beside its serial log.
+host_dir=$work/logs/host-check-message-$kver.log.host
+if grep -q "^expected kernel=not " "$host_dir/check.err" 2>/dev/null &&
+	grep -q "^#   host side: $host_dir/\$" "$work/host-check-message.tap"; then
+	check ok "a failing run keeps its host side (host hooks' output) in LOG.host/, named in the TAP stream"
+else
+	check fail "a failing run keeps its host side (host hooks' output) in LOG.host/, named in the TAP stream" \
+		"$(if [ -d "$host_dir" ]; then echo "$host_dir holds: $(cd "$host_dir" && echo *)"; else echo "no $host_dir"; fi)"
 fi
 
 # The same for host preparation, before any VM starts.
