@@ -7,6 +7,9 @@ bit 2 makes the host's ring full once for it, bit 3 has the host fault it
 (kind 1 + (flags >> 4) % 5: error, drop, late, twice, eject).
 synthvid: [config:1] then records [flags:1][len:2 LE][packet]; see
 fuzz_synthvid.c.
+vmbus: operations [op:1][arguments] (post a message, write guest memory,
+put a packet in a ring, signal, choose how a message lands, reset); see
+fuzz_vmbus.c.
 Usage: mkseeds.py [--help]   (run from vmbus/tests/fuzz; overwrites the files
 it writes, leaves the others)
 """
@@ -175,12 +178,168 @@ def synthvid_seeds():
     }
 
 
+# --- vmbus -------------------------------------------------------------------
+# operations of fuzz_vmbus.c
+OP_POST, OP_MEM, OP_SIGNAL, OP_VMBUS_EVENT, OP_MODE, OP_EOM, OP_RING = range(7)
+OP_RINGHDR, OP_RESET = 7, 8
+# VMBus message types and versions
+VM_OPEN, VM_CLOSE, VM_REQUESTOFFERS, VM_GPADL_HEADER, VM_GPADL_BODY = 5, 7, 3, 8, 9
+VM_GPADL_TEARDOWN, VM_RELID_RELEASED, VM_CONTACT, VM_UNLOAD = 11, 13, 14, 16
+VM_WIN7, VM_V4 = 0x10001, 0x40000
+PKT_INBAND, PKT_GPA_DIRECT, PKT_COMP_REQUESTED = 6, 9, 1
+
+
+def post(msg_type, body=b""):
+    msg = struct.pack("<II", msg_type, 0) + body
+    return bytes([OP_POST, len(msg)]) + msg
+
+
+def contact(version=VM_V4, vcpu=0, int_page=0):
+    return post(VM_CONTACT, struct.pack("<IIQQQ", version, vcpu, int_page,
+                                        0, 0))
+
+
+def gpadl_header(gpadl_id, relid, pfns, in_header=None, count=None):
+    """A GPADL of the given pages; pfns past in_header go in GPADL_BODY"""
+    count = len(pfns) if count is None else count
+    first = pfns if in_header is None else pfns[:in_header]
+    rng = struct.pack("<II", count * 4096, 0) + b"".join(
+        struct.pack("<Q", p) for p in first)
+    out = post(VM_GPADL_HEADER, struct.pack("<IIHH", relid, gpadl_id,
+                                            8 + 8 * count, 1) + rng)
+    if in_header is not None:
+        out += post(VM_GPADL_BODY, struct.pack("<II", 1, gpadl_id) +
+                    b"".join(struct.pack("<Q", p) for p in pfns[in_header:]))
+    return out
+
+
+def open_chan(relid, gpadl_id, send_offset, vp=0, open_id=7):
+    return post(VM_OPEN, struct.pack("<IIIII", relid, open_id, gpadl_id, vp,
+                                     send_offset) + bytes(120))
+
+
+def ring(chan, pkt):
+    return bytes([OP_RING, chan, len(pkt)]) + pkt
+
+
+def inband(payload, tid=1, flags=PKT_COMP_REQUESTED):
+    return struct.pack("<HHHHQ", PKT_INBAND, 2, 2 + (len(payload) + 7) // 8,
+                       flags, tid) + payload
+
+
+def gpa_direct(ranges, payload=b"x" * 8, tid=2):
+    desc = struct.pack("<II", 0, len(ranges))
+    for count, offset, pfns in ranges:
+        desc += struct.pack("<II", count, offset) + b"".join(
+            struct.pack("<Q", p) for p in pfns)
+    off = (16 + len(desc)) // 8
+    return struct.pack("<HHHHQ", PKT_GPA_DIRECT, off,
+                       off + (len(payload) + 7) // 8, PKT_COMP_REQUESTED,
+                       tid) + desc + payload
+
+
+def vmbus_regressions(connect, chan1, traffic):
+    """One input per bug fixed in patch 0112; each fails before the fix"""
+    dev_mem = [8, 0x100001, 0x100002, 0x100003, 12, 0x100005, 0x100006,
+               0x100007]
+    return {
+        # a GPADL_HEADER whose range buffer is shorter than its one range:
+        # 2^32 - 1 pages, a 32 GiB allocation
+        "regress-gpadl-range-buflen": connect +
+        post(VM_GPADL_HEADER, struct.pack("<IIHHII", 1, 1, 0, 1, 0xfffff000,
+                                          0) + struct.pack("<Q", 8)),
+        # a GPA-direct packet whose range count exceeds its descriptor:
+        # the scatter-gather hint wrapped to 0xb000000 entries (2.8 GB)
+        "regress-gpa-direct-rangecount": connect + chan1 +
+        ring(0, struct.pack("<HHHHQII", PKT_GPA_DIRECT, 3, 4, 1, 5, 0,
+                            0xf5000000) + bytes(8)) + bytes([OP_SIGNAL, 0]),
+        # UNLOAD before INITIATE_CONTACT, and a contact for VP 0xffffffff:
+        # a message posted on no SINT route
+        "regress-unload-before-contact": post(VM_UNLOAD) +
+        contact(vcpu=0xffffffff) + contact(vcpu=5) + post(VM_UNLOAD),
+        # a pre-Win8 interrupt page that is not page aligned
+        "regress-int-page-unaligned": contact(VM_WIN7, 0, 60 * 4096 + 4) +
+        post(VM_REQUESTOFFERS) + bytes([OP_VMBUS_EVENT]) + chan1 +
+        ring(0, inband(b"old")),
+        # GPADL_BODY for a GPADL that is already complete
+        "regress-gpadl-body-complete": connect + chan1 +
+        post(VM_GPADL_BODY, struct.pack("<IIQ", 1, 1, 9)),
+        # OPENCHANNEL with ring_buffer_offset 0xffffffff (offset + 1 wrapped)
+        "regress-ring-offset-wrap": connect + gpadl_header(1, 1, list(range(8, 16))) +
+        open_chan(1, 1, 0xffffffff),
+        # both rings' data in a device's memory (bounce buffer), starting half
+        # way through a page: the copy ran past the bounce buffer
+        "regress-bounce-offset": connect +
+        bytes([OP_MEM, 8, 0, 0, 8]) + struct.pack("<II", 0x900, 0x900) +
+        bytes([OP_MEM, 12, 0, 0, 8]) + struct.pack("<II", 0x900, 0x900) +
+        gpadl_header(1, 1, dev_mem) + open_chan(1, 1, 4) + traffic,
+        # a completion sent while the receive ring holds the bounce buffer:
+        # the failed map (NULL) was unmapped
+        "regress-bounce-busy": connect + gpadl_header(1, 1, dev_mem) +
+        open_chan(1, 1, 4) + bytes([OP_MEM, 65, 0, 0, 24]) +
+        inband(b"") + bytes(8) + bytes([OP_RINGHDR, 0, 0]) +
+        struct.pack("<I", 24) + bytes([OP_SIGNAL, 0]),
+    }
+
+
+def vmbus_seeds():
+    # contact, offers, a GPADL of 8 RAM pages (4 receive, 4 send), open
+    connect = contact() + post(VM_REQUESTOFFERS)
+    chan1 = gpadl_header(1, 1, list(range(8, 16))) + open_chan(1, 1, 4)
+    traffic = (ring(0, inband(b"hello!!!")) + ring(0, inband(b"x" * 40, 2, 0)) +
+               ring(0, gpa_direct([(8192, 0, [20, 21])])) +
+               bytes([OP_SIGNAL, 0]))
+    down = (post(VM_CLOSE, struct.pack("<I", 1)) +
+            post(VM_GPADL_TEARDOWN, struct.pack("<II", 1, 1)) + post(VM_UNLOAD))
+    return dict(vmbus_regressions(connect, chan1, traffic), **{
+        "seed-session": connect + chan1 + traffic + down,
+        # two channels, the GPADL of the second through a GPADL_BODY, on vCPU 1
+        "seed-two-channels": connect + chan1 +
+        gpadl_header(2, 2, list(range(24, 40)), in_header=4) +
+        open_chan(2, 2, 8, vp=1) + ring(1, inband(b"second")) + traffic +
+        post(VM_RELID_RELEASED, struct.pack("<I", 2)),
+        # a pre-Win8 guest: the interrupt page, signals through the VMBus event
+        "seed-win7-int-page": contact(VM_WIN7, 0, 60 * 4096) +
+        post(VM_REQUESTOFFERS) + chan1 + ring(0, inband(b"old")) +
+        bytes([OP_VMBUS_EVENT]) + bytes([OP_MEM, 60, 0, 8, 1]) +
+        struct.pack("<Q", 2) + bytes([OP_VMBUS_EVENT]),
+        # message slots busy until the guest's EOM, a lost message page, and
+        # a machine reset in the middle of a session
+        "seed-slots": bytes([OP_MODE, 1]) + connect + bytes([OP_EOM]) +
+        bytes([OP_MODE, 1]) + chan1 + bytes([OP_EOM, OP_EOM]) + traffic +
+        bytes([OP_RESET]) + connect + bytes([OP_MODE, 2]) + chan1 + connect,
+        # ring headers the guest scribbles on: indexes, mask, pending size
+        "seed-ring-headers": connect + chan1 +
+        bytes([OP_RINGHDR, 0, 4]) + struct.pack("<I", 0xffff) +
+        bytes([OP_RINGHDR, 0, 7]) + struct.pack("<I", 64) + traffic +
+        bytes([OP_RINGHDR, 0, 5]) + struct.pack("<I", 0) +
+        bytes([OP_RINGHDR, 0, 2]) + struct.pack("<I", 1) + traffic,
+        # a ring GPADL partly outside RAM (bounce buffer paths): the send
+        # ring's header in unassigned space, then data pages of both rings
+        # in a device's memory (pfn 0x100000 up, reached by bounce only)
+        "seed-ring-mmio": connect + gpadl_header(1, 1, [8, 9, 10, 11, 0x200000,
+                                                        13, 14, 15]) +
+        open_chan(1, 1, 4) + traffic,
+        "seed-ring-device-memory": connect +
+        gpadl_header(1, 1, [8, 0x100001, 0x100002, 0x100003, 12, 0x100005,
+                            0x100006, 0x100007]) +
+        # both rings start half way through a page of device memory
+        bytes([OP_MEM, 8, 0, 0, 8]) + struct.pack("<II", 0x900, 0x900) +
+        bytes([OP_MEM, 12, 0, 0, 8]) + struct.pack("<II", 0x900, 0x900) +
+        open_chan(1, 1, 4) + traffic + bytes([OP_RINGHDR, 0, 1]) +
+        struct.pack("<I", 0x20) + bytes([OP_RINGHDR, 0, 0]) +
+        struct.pack("<I", 0x20) + ring(0, inband(b"offset")) +
+        bytes([OP_SIGNAL, 0]),
+    })
+
+
 def main():
     if len(sys.argv) > 1:
         print(__doc__.strip())
         return 0 if sys.argv[1] in ("-h", "--help") else 2
     for target, seeds in (("vpci", vpci_seeds()),
-                          ("synthvid", synthvid_seeds())):
+                          ("synthvid", synthvid_seeds()),
+                          ("vmbus", vmbus_seeds())):
         os.makedirs(os.path.join("corpus", target), exist_ok=True)
         for name, data in seeds.items():
             with open(os.path.join("corpus", target, name), "wb") as f:
