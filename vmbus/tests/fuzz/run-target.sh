@@ -10,13 +10,18 @@
 # Run from vmbus/tests/fuzz (the Makefile does); the fuzzers are build/fuzz_NAME.
 set -u
 build=build
-usage() { sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 2; }
+usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 # stat LOG: libFuzzer's count of executed inputs (empty when it never got there)
 executed() { sed -n 's/^stat::number_of_executed_units: *//p' "$1"; }
-why() { grep -m1 -E 'ERROR|runtime error|Assertion|assert|abort' "$1"; }
+# why LOG: the line that says what broke (a harness check, an assert, ASan)
+why() {
+	grep -m1 -E 'Assertion|runtime error|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer: out-of-memory)|^[a-z_]+[(: ]' "$1" ||
+		grep -m1 ERROR "$1"
+}
 
 case ${1:-} in
+-h | --help) usage 0 ;;
 smoke)
 	[ $# -eq 4 ] || usage
 	name=$2 n=$3 secs=$4 log=$build/smoke-$2.log
