@@ -24,7 +24,9 @@
  *   3 signal                       the VMBus event (pre-Win8 interrupt page)
  *   4 mode    [how:1]              how the next message lands: 0 delivered,
  *                                  1 slot busy (until op 5), 2 no msg page
- *   5 EOM                          the guest frees its message slot
+ *   5 EOM                          the guest frees its message slot: a
+ *                                  message that waited reports -EAGAIN and
+ *                                  is posted again, as in hyperv.c
  *   6 ring    [chan:1][len:1][len bytes]   a packet into a channel's
  *                                  receive ring (at the guest's write
  *                                  index, trailer added), then signal it
@@ -481,7 +483,10 @@ static bool fuzz_deliver_one(bool eom)
             deliver_mode = DELIVER_OK;
             continue;
         }
-        if (deliver_mode == DELIVER_NO_PAGE) {
+        if (r->waiting_eom) {
+            /* hyperv.c: the EOM reports -EAGAIN and the sender posts again */
+            status = -EAGAIN;
+        } else if (deliver_mode == DELIVER_NO_PAGE) {
             status = -ENXIO;
         }
         deliver_mode = DELIVER_OK;
