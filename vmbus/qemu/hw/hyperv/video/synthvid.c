@@ -184,6 +184,12 @@ static void synthvid_h_resolution(HvSynthvid *s, const void *p)
     const uint8_t *max = p;
     unsigned i, n = 0;
 
+    if (!*max) {
+        /* the answer must list at least one, and no more than this */
+        qemu_log_mask(LOG_GUEST_ERROR, "hv-synthvid: resolution request for "
+                      "at most 0 resolutions, dropped\n");
+        return;
+    }
     resp->standard = 0;
     /* our default first, then the fixed list, all fitting the VRAM */
     resp->res[n].width = s->width;
@@ -285,17 +291,20 @@ static void synthvid_h_pointer(HvSynthvid *s, const void *p)
 typedef struct SvMsgSpec {
     uint32_t type;
     uint32_t min_len;           /* payload bytes after the video header */
+    uint32_t since;             /* the version it needs (0: none agreed) */
     void (*handler)(HvSynthvid *s, const void *payload);
 } SvMsgSpec;
 
 static const SvMsgSpec synthvid_msgs[] = {
-    { SV_MSG_VERSION_REQ, sizeof(SvVersionReq), synthvid_h_version },
-    { SV_MSG_RESOLUTION_REQ, 1, synthvid_h_resolution },
-    { SV_MSG_VRAM_LOCATION, sizeof(SvVramLocation), synthvid_h_vram },
-    { SV_MSG_SITUATION, sizeof(SvSituation), synthvid_h_situation },
-    { SV_MSG_POINTER_POS, 0, synthvid_h_pointer },
-    { SV_MSG_POINTER_SHAPE, 0, synthvid_h_pointer },
-    { SV_MSG_DIRT, sizeof(SvDirt), synthvid_h_dirt },
+    { SV_MSG_VERSION_REQ, sizeof(SvVersionReq), 0, synthvid_h_version },
+    { SV_MSG_RESOLUTION_REQ, 1, SYNTHVID_VER_WIN10, synthvid_h_resolution },
+    { SV_MSG_VRAM_LOCATION, sizeof(SvVramLocation), SYNTHVID_VER_WIN7,
+      synthvid_h_vram },
+    { SV_MSG_SITUATION, sizeof(SvSituation), SYNTHVID_VER_WIN7,
+      synthvid_h_situation },
+    { SV_MSG_POINTER_POS, 0, SYNTHVID_VER_WIN7, synthvid_h_pointer },
+    { SV_MSG_POINTER_SHAPE, 0, SYNTHVID_VER_WIN7, synthvid_h_pointer },
+    { SV_MSG_DIRT, sizeof(SvDirt), SYNTHVID_VER_WIN7, synthvid_h_dirt },
 };
 
 static void synthvid_handle(HvSynthvid *s, VMBusChanReq *req)
@@ -327,6 +336,13 @@ static void synthvid_handle(HvSynthvid *s, VMBusChanReq *req)
     }
     if (payload < spec->min_len) {
         trace_synthvid_bad_msg(h->type, req->msglen, "payload too short");
+        return;
+    }
+    /* versions compare as numbers: the minor sits in the high half */
+    if (s->version < spec->since) {
+        qemu_log_mask(LOG_GUEST_ERROR, "hv-synthvid: message type %u needs "
+                      "protocol 0x%x, the channel has 0x%x; dropped\n",
+                      h->type, spec->since, s->version);
         return;
     }
     spec->handler(s, (const uint8_t *)req->msg + sizeof(*h));

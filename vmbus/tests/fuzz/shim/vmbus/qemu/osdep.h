@@ -1,0 +1,2 @@
+/* see fuzz-shim.h in this directory */
+#include "fuzz-shim.h"
