@@ -19,8 +19,9 @@ Usage: $(basename "$0") [--suite NAME]... [--kernel VER]... [--tap FILE] [--juni
 
 Suites, in order: static (shellcheck, --help), driver (checkpatch --strict,
 warning-free builds and sparse per kernel), unit (tests/unit, cmocka),
-fuzz (short fuzzing smoke run), standin-fuzz (the stand-in's vPCI message
-parsers under libFuzzer), package (make deb, lintian, the hvpci-dkms install
+fuzz (short fuzzing smoke run), standin-fuzz (the stand-in's guest-input
+parsers under libFuzzer: vPCI messages, synthetic video, VMBus rings and
+GPADLs), package (make deb, lintian, the hvpci-dkms install
 and purge in a trixie chroot; every release with HVPCI_ALL=1), selftest
 (the VM runner itself), e2e
 (scenarios in real guests), lines (the core scenarios, both drivers, on
