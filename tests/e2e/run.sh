@@ -62,8 +62,9 @@ N skipped, N retried".
 Logs of failing runs are always kept; their paths are printed, with the
 host side (the stand-in's trace, QEMU's stderr, the host hooks' output) in
 LOG.host/. HVPCI_HOST_TRACE=PATTERNS (comma-separated QEMU trace patterns,
-e.g. 'vpci_*,vmbus_*') makes every stand-in run record those trace
-events. The host hooks of a scenario (host_prepare, host_during,
+e.g. 'vpci_*,vmbus_*') makes every stand-in run record those trace events
+too (in the scenario's -D file if it has one, else at the end of the
+serial log). The host hooks of a scenario (host_prepare, host_during,
 host_check) run with errexit: their first failing command fails the run.
 A run is retried once only when its serial log shows a hang before the
 guest kernel started init (see pre_init_hang); the retry is named in the
@@ -456,19 +457,19 @@ run_one() (
 		}
 	fi
 
-	# HVPCI_HOST_TRACE: the stand-in's trace events to record (QEMU -trace
-	# patterns, comma-separated), unless the scenario records its own
-	if [ "$STANDIN" = 1 ] && [ -n "${HVPCI_HOST_TRACE:-}" ] && [[ " ${QEMU_ARGS[*]} " != *" -D "* ]]; then
-		QEMU_ARGS+=(-D "$scratch/qemu.log")
-		local pat pats
-		IFS=, read -ra pats <<<"$HVPCI_HOST_TRACE"
-		for pat in "${pats[@]}"; do QEMU_ARGS+=(-trace "enable=$pat"); done
-	fi
 	if declare -F host_prepare >/dev/null; then
 		# In this shell (it appends to QEMU_ARGS); errexit stops it.
 		hook=host_prepare hook_out=$scratch/prepare.out hook_what="host preparation failed"
 		host_prepare "$scratch" >"$hook_out" 2>&1
 		hook=""
+	fi
+	# HVPCI_HOST_TRACE: more of the stand-in's trace events (QEMU -trace
+	# patterns, comma-separated). They go where the scenario's own go: its
+	# -D file, else QEMU's stderr, which ends the serial log.
+	if [ "$STANDIN" = 1 ] && [ -n "${HVPCI_HOST_TRACE:-}" ]; then
+		local pat pats
+		IFS=, read -ra pats <<<"$HVPCI_HOST_TRACE"
+		for pat in "${pats[@]}"; do QEMU_ARGS+=(-trace "enable=$pat"); done
 	fi
 	local vm=(--kernel "$2" --initrd "$img" --smp "$SMP" --mem "$MEM"
 		--timeout "$TIMEOUT" --log "$log" --append "$KERNEL_ARGS" --quiet
