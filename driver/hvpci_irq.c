@@ -384,12 +384,12 @@ put:
  */
 void hvpci_irq_restore(struct hvpci_bus *bus)
 {
-	unsigned int irq, n = 0, failed = 0;
+	unsigned int irq, nr = irq_get_nr_irqs(), n = 0, failed = 0;
 	struct msi_desc *mdesc;
 	struct irq_data *data;
 	struct msi_msg msg;
 
-	for (irq = 0; irq < nr_irqs; irq++) {
+	for (irq = 0; irq < nr; irq++) {
 		data = irq_get_irq_data(irq);
 		while (data && data->domain != bus->irq_domain)
 			data = data->parent_data;
