@@ -36,7 +36,8 @@ enum hvpci_bus_state {
 	HVPCI_BUS_INIT = 0,	/* channel open, asking what is there */
 	HVPCI_BUS_PROBED,	/* resources known, root bus not yet scanned */
 	HVPCI_BUS_INSTALLED,	/* root bus exists */
-	HVPCI_BUS_REMOVING,
+	HVPCI_BUS_REMOVING,	/* no new work: going away or hibernating */
+	HVPCI_BUS_RESUMING,	/* channel open again, the same functions */
 };
 
 struct hvpci_bus;
@@ -94,8 +95,10 @@ struct hvpci_bus {
 	struct list_head relations;
 	struct workqueue_struct *wq;
 	int last_assigned;		/* highest wslot told RESOURCES_ASSIGNED */
+	bool resume_changed;		/* relations at resume differ: ask again */
 
 	struct hvpci_rq_table rq;	/* request ids (hvpci_kapi.h) */
+	bool closed;			/* channel closed: senders get -ENODEV */
 	struct msi_domain_info msi_info;	/* before MSI parent domains */
 	struct irq_domain *irq_domain;
 	bool irq_stalled;		/* a create interrupt timed out */
@@ -154,8 +157,9 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len);
 unsigned long hvpci_answer_timeout(void);
 void hvpci_channel_callback(void *context);
-int hvpci_negotiate(struct hvpci_bus *bus);
+int hvpci_negotiate(struct hvpci_bus *bus, bool same);
 int hvpci_channel_open(struct hvpci_bus *bus);
+void hvpci_channel_close(struct hvpci_bus *bus);
 
 /* hvpci_bus.c */
 void hvpci_cfg_read(struct hvpci_child *child, int where, int size, u32 *val);
@@ -181,6 +185,7 @@ int hvpci_irq_domain_create(struct hvpci_bus *bus);
 void hvpci_irq_domain_remove(struct hvpci_bus *bus);
 void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data);
 int hvpci_irq_prepare(struct pci_dev *pdev);
+void hvpci_irq_restore(struct hvpci_bus *bus);
 extern struct irq_chip hvpci_msi_chip;
 
 /* hvpci_hotplug.c: the functions on a bus and their lifetime */

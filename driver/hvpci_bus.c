@@ -561,8 +561,8 @@ static int hvpci_bus_exit(struct hvpci_bus *bus)
 	struct hvpci_req req;
 	int ret;
 
-	/* A rescinded channel has nobody left to tell. */
-	if (bus->hdev->channel->rescind)
+	/* A rescinded or closed channel has nobody left to tell. */
+	if (bus->hdev->channel->rescind || READ_ONCE(bus->closed))
 		return 0;
 	hvpci_send_resources_released(bus);
 
@@ -803,6 +803,7 @@ static int hvpci_probe(struct hv_device *hdev,
 	bus->hdev = hdev;
 	bus->state = HVPCI_BUS_INIT;
 	bus->last_assigned = -1;
+	bus->closed = true;
 	mutex_init(&bus->state_lock);
 	spin_lock_init(&bus->cfg_lock);
 	spin_lock_init(&bus->list_lock);
@@ -834,7 +835,7 @@ static int hvpci_probe(struct hv_device *hdev,
 	ret = hvpci_channel_open(bus);
 	if (ret)
 		goto destroy_wq;
-	ret = hvpci_negotiate(bus);
+	ret = hvpci_negotiate(bus, false);
 	if (ret)
 		goto close;
 
@@ -879,7 +880,7 @@ mmio_gone:
 close:
 	/* Queued work sends on the channel: it must be done before the close. */
 	hvpci_quiesce(bus);
-	vmbus_close(hdev->channel);
+	hvpci_channel_close(bus);
 destroy_wq:
 	destroy_workqueue(bus->wq);
 	/* What the host reported before the probe gave up. */
@@ -912,7 +913,7 @@ void hvpci_remove(struct hv_device *hdev)
 	mutex_lock(&bus->state_lock);
 	hvpci_bus_exit(bus);
 	mutex_unlock(&bus->state_lock);
-	vmbus_close(hdev->channel);
+	hvpci_channel_close(bus);
 	destroy_workqueue(bus->wq);
 	hvpci_drop_relations(bus);
 	hvpci_children_free(bus);
@@ -943,6 +944,87 @@ static void hvpci_shutdown(struct hv_device *hdev)
 	mutex_unlock(&bus->state_lock);
 }
 
+/*
+ * Hibernation (freeze, and the boot kernel's quiesce before it jumps into
+ * the image): as the in-tree driver does, the devices stay as they are and
+ * the host is told their resources are released and the bus leaves D0;
+ * the channel closes, since VMBus is torn down after this.  The config
+ * and BAR windows are kept for resume.
+ */
+static int hvpci_suspend(struct hv_device *hdev)
+{
+	struct hvpci_bus *bus = hv_get_drvdata(hdev);
+	int ret;
+
+	hvpci_quiesce(bus);
+	mutex_lock(&bus->state_lock);
+	ret = hvpci_bus_exit(bus);
+	if (ret) {
+		/* Hibernation is aborted and the bus carries on. */
+		bus->state = HVPCI_BUS_INSTALLED;
+		mutex_unlock(&bus->state_lock);
+		return ret;
+	}
+	mutex_unlock(&bus->state_lock);
+	hvpci_channel_close(bus);
+	return 0;
+}
+
+/*
+ * Thaw, restore: the same protocol version, the host's view of the same
+ * functions rebuilt (relations, D0 entry with the same config window,
+ * resources assigned), and every MSI/MSI-X vector in use created again
+ * before the PCI core writes the messages back into the devices.  While
+ * RESUMING, relations do not add or remove functions; a change is asked
+ * for again once the bus is back, and arrives as hot-plug.
+ */
+static int hvpci_resume(struct hv_device *hdev)
+{
+	struct hvpci_bus *bus = hv_get_drvdata(hdev);
+	struct hvpci_msg_hdr query = { .type = HVPCI_MSG_QUERY_BUS_RELATIONS };
+	int ret;
+
+	bus->state = HVPCI_BUS_RESUMING;
+	bus->resume_changed = false;
+	ret = hvpci_channel_open(bus);
+	if (ret)
+		return ret;
+	ret = hvpci_negotiate(bus, true);
+	if (ret)
+		goto close;
+	ret = hvpci_query_relations(bus);
+	if (ret)
+		goto close;
+
+	mutex_lock(&bus->state_lock);
+	ret = hvpci_enter_d0(bus);
+	if (ret)
+		goto unlock;
+	ret = hvpci_send_resources_assigned(bus);
+	if (ret)
+		goto d0_exit;
+	hvpci_irq_restore(bus);
+	bus->state = HVPCI_BUS_INSTALLED;
+	mutex_unlock(&bus->state_lock);
+
+	if (bus->resume_changed) {
+		dev_info(&hdev->device,
+			 "functions changed while hibernated: asking the host again\n");
+		hvpci_send_oneway(bus, &query, sizeof(query));
+	}
+	return 0;
+
+d0_exit:
+	hvpci_bus_exit(bus);
+unlock:
+	mutex_unlock(&bus->state_lock);
+close:
+	bus->state = HVPCI_BUS_REMOVING;
+	hvpci_channel_close(bus);
+	dev_err(&hdev->device, "resume failed: %d\n", ret);
+	return ret;
+}
+
 static const struct hv_vmbus_device_id hvpci_id_table[] = {
 	{ HV_PCIE_GUID, },	/* 44C4F61D-4444-4400-9D52-802E27EDE19F */
 	{ },
@@ -955,6 +1037,8 @@ struct hv_driver hvpci_driver = {
 	.probe = hvpci_probe,
 	.remove = HVPCI_REMOVE(hvpci_remove),
 	.shutdown = hvpci_shutdown,
+	.suspend = hvpci_suspend,
+	.resume = hvpci_resume,
 };
 
 void hvpci_domains_init(void)

@@ -10,10 +10,16 @@
  * the request id table (the channel's requestor, see hvpci_kapi.h), so a
  * request that timed out or whose channel was rescinded is taken back out
  * of the table before its memory goes away.
+ *
+ * While the channel is closed (hibernation, teardown) nothing touches the
+ * ring or the table, which VMBus frees at close: a sender gets -ENODEV.
+ * Senders look at bus->closed under rcu_read_lock(), and the close waits
+ * for them before it hands the channel back to VMBus.
  */
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "hvpci.h"
@@ -71,15 +77,25 @@ void hvpci_req_init(struct hvpci_req *req,
 static void hvpci_req_forget(struct hvpci_bus *bus, u64 trans_id,
 			     struct hvpci_req *req)
 {
-	hvpci_rq_forget(bus->hdev->channel, &bus->rq, trans_id,
-			(unsigned long)req);
+	rcu_read_lock();
+	/* A closed channel's table is gone, and @req with it. */
+	if (!READ_ONCE(bus->closed))
+		hvpci_rq_forget(bus->hdev->channel, &bus->rq, trans_id,
+				(unsigned long)req);
+	rcu_read_unlock();
 }
 
 static int hvpci_send(struct hvpci_bus *bus, void *msg, u32 len,
 		      struct hvpci_req *req, u64 *trans_id)
 {
-	return hvpci_rq_send(bus->hdev->channel, &bus->rq, msg, len,
-			     (unsigned long)req, trans_id);
+	int ret = -ENODEV;
+
+	rcu_read_lock();
+	if (!READ_ONCE(bus->closed))
+		ret = hvpci_rq_send(bus->hdev->channel, &bus->rq, msg, len,
+				    (unsigned long)req, trans_id);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* Send @msg and sleep until the host completes it, it is rescinded or late. */
@@ -98,7 +114,7 @@ int hvpci_send_wait(struct hvpci_bus *bus, void *msg, u32 len,
 	deadline = jiffies + hvpci_answer_timeout();
 	/* VMBus has no rescind notification for drivers: poll for it. */
 	while (!wait_for_completion_timeout(&req->done, HZ / 10)) {
-		if (chan->rescind) {
+		if (chan->rescind || READ_ONCE(bus->closed)) {
 			ret = -ENODEV;
 			break;
 		}
@@ -148,7 +164,7 @@ int hvpci_send_poll(struct hvpci_bus *bus, void *msg, u32 len,
 		 * every millisecond, not on every turn, as each look is a
 		 * trap to the host.
 		 */
-		if (chan->rescind ||
+		if (chan->rescind || READ_ONCE(bus->closed) ||
 		    (gone && !(polls % HVPCI_POLLS_PER_MS) && gone(ctx))) {
 			ret = -ENODEV;
 			break;
@@ -184,8 +200,14 @@ unsigned long hvpci_answer_timeout(void)
 
 int hvpci_send_oneway(struct hvpci_bus *bus, void *msg, u32 len)
 {
-	return vmbus_sendpacket(bus->hdev->channel, msg, len, 0,
-				VM_PKT_DATA_INBAND, 0);
+	int ret = -ENODEV;
+
+	rcu_read_lock();
+	if (!READ_ONCE(bus->closed))
+		ret = vmbus_sendpacket(bus->hdev->channel, msg, len, 0,
+				       VM_PKT_DATA_INBAND, 0);
+	rcu_read_unlock();
+	return ret;
 }
 
 /*
@@ -288,17 +310,22 @@ void hvpci_channel_callback(void *context)
 		kfree(buf);
 }
 
-int hvpci_negotiate(struct hvpci_bus *bus)
+/*
+ * Agree on the newest protocol both sides speak; with @same only on the
+ * one in use before (resume: the bus's state was built on it).
+ */
+int hvpci_negotiate(struct hvpci_bus *bus, bool same)
 {
 	struct hvpci_msg_version msg = {
 		.hdr.type = HVPCI_MSG_QUERY_PROTOCOL,
 	};
+	const u32 *versions = same ? &bus->version : hvpci_versions;
+	unsigned int i, n = same ? 1 : ARRAY_SIZE(hvpci_versions);
 	struct hvpci_req req;
-	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(hvpci_versions); i++) {
-		msg.version = hvpci_versions[i];
+	for (i = 0; i < n; i++) {
+		msg.version = versions[i];
 		hvpci_req_init(&req, NULL);
 		ret = hvpci_send_wait(bus, &msg, sizeof(msg), &req);
 		if (ret) {
@@ -320,8 +347,13 @@ int hvpci_negotiate(struct hvpci_bus *bus)
 			return -EPROTO;
 		}
 	}
-	dev_err(&bus->hdev->device,
-		"host supports none of vPCI protocol 1.1 to 1.4\n");
+	if (same)
+		dev_err(&bus->hdev->device,
+			"host no longer supports vPCI protocol %u.%u\n",
+			bus->version >> 16, bus->version & 0xffff);
+	else
+		dev_err(&bus->hdev->device,
+			"host supports none of vPCI protocol 1.1 to 1.4\n");
 	return -EPROTO;
 }
 
@@ -333,6 +365,23 @@ int hvpci_channel_open(struct hvpci_bus *bus)
 	ret = hvpci_rq_setup(chan, &bus->rq);
 	if (ret)
 		return ret;
-	return vmbus_open(chan, HVPCI_RING_SIZE, HVPCI_RING_SIZE, NULL, 0,
-			  hvpci_channel_callback, bus);
+	ret = vmbus_open(chan, HVPCI_RING_SIZE, HVPCI_RING_SIZE, NULL, 0,
+			 hvpci_channel_callback, bus);
+	if (!ret)
+		WRITE_ONCE(bus->closed, false);
+	return ret;
+}
+
+/*
+ * Close the channel once, however many of probe unwind, suspend, remove
+ * and shutdown get here: senders see -ENODEV from now on, and any sender
+ * already past its check is done with the ring before VMBus frees it.
+ */
+void hvpci_channel_close(struct hvpci_bus *bus)
+{
+	if (READ_ONCE(bus->closed))
+		return;
+	WRITE_ONCE(bus->closed, true);
+	synchronize_rcu();
+	vmbus_close(bus->hdev->channel);
 }

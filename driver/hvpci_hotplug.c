@@ -221,6 +221,29 @@ static void hvpci_drop_missing(struct hvpci_bus *bus)
 	}
 }
 
+/* Whether @rel lists other functions than the bus has. */
+static bool hvpci_relations_changed(struct hvpci_bus *bus,
+				    const struct hvpci_relations *rel)
+{
+	struct hvpci_child *child;
+	unsigned long flags;
+	u32 i, found = 0;
+	bool listed;
+
+	spin_lock_irqsave(&bus->list_lock, flags);
+	list_for_each_entry(child, &bus->children, node) {
+		listed = false;
+		for (i = 0; i < rel->count; i++)
+			if (hvpci_same_function(&child->desc.f, &rel->func[i].f))
+				listed = true;
+		if (!listed)
+			break;
+		found++;
+	}
+	spin_unlock_irqrestore(&bus->list_lock, flags);
+	return found != rel->count;
+}
+
 static void hvpci_apply_relations(struct hvpci_bus *bus,
 				  struct hvpci_relations *rel)
 {
@@ -228,6 +251,18 @@ static void hvpci_apply_relations(struct hvpci_bus *bus,
 	unsigned long flags;
 	bool known;
 	u32 i;
+
+	/*
+	 * Resume: the devices the PCI core is about to restore must find
+	 * their functions as they were; a change is taken up as hot-plug
+	 * once the bus is back (hvpci_resume()).
+	 */
+	if (bus->state == HVPCI_BUS_RESUMING) {
+		if (hvpci_relations_changed(bus, rel))
+			bus->resume_changed = true;
+		hvpci_survey_resources(bus);
+		return;
+	}
 
 	/* What the list names stays; everything else is gone. */
 	spin_lock_irqsave(&bus->list_lock, flags);

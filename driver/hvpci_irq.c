@@ -374,6 +374,43 @@ put:
 	return ret;
 }
 
+/*
+ * Resume: the host forgot every interrupt at D0 exit, and the PCI core will
+ * write the cached messages back into the devices.  Each vector of the bus
+ * that had a descriptor gets a new one from the host, and its message is
+ * cached for that.  The old descriptors go without a delete: the host has
+ * none.  Vectors go in irq number order, so a multi-MSI block is created
+ * with its first and the others follow its message.
+ */
+void hvpci_irq_restore(struct hvpci_bus *bus)
+{
+	unsigned int irq, nr = irq_get_nr_irqs(), n = 0, failed = 0;
+	struct msi_desc *mdesc;
+	struct irq_data *data;
+	struct msi_msg msg;
+
+	for (irq = 0; irq < nr; irq++) {
+		data = irq_get_irq_data(irq);
+		while (data && data->domain != bus->irq_domain)
+			data = data->parent_data;
+		if (!data || !data->chip_data)
+			continue;
+		kfree(data->chip_data);
+		data->chip_data = NULL;
+		hvpci_compose_msi_msg(data, &msg);
+		mdesc = irq_data_get_msi_desc(data);
+		if (mdesc && mdesc->irq == irq)
+			mdesc->msg = msg;
+		n++;
+		if (!data->chip_data)
+			failed++;
+	}
+	if (n)
+		dev_info(&bus->hdev->device,
+			 "resume: %u interrupts in use created again, %u failed\n",
+			 n, failed);
+}
+
 /* An interrupt of @bus is freed: the host forgets its descriptor. */
 void hvpci_irq_release(struct hvpci_bus *bus, struct irq_data *data)
 {

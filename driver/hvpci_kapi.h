@@ -15,6 +15,7 @@
 
 #include <linux/hyperv.h>
 #include <linux/interrupt.h>
+#include <linux/irqnr.h>
 #include <linux/msi.h>
 #include <linux/pci.h>
 #include <linux/pci_ids.h>
@@ -68,6 +69,14 @@ static inline int hvpci_core_domain_get(u32 wanted)
 #ifndef HVPCI_HAVE_TASKLET_DISABLE_IN_ATOMIC
 /* Before 5.13 tasklet_disable() waited by spinning, so atomic callers could use it. */
 #define tasklet_disable_in_atomic(t)	tasklet_disable(t)
+#endif
+
+/* How many interrupt numbers there are (nr_irqs before 6.13). */
+#ifndef HVPCI_HAVE_IRQ_GET_NR_IRQS
+static inline unsigned int irq_get_nr_irqs(void)
+{
+	return nr_irqs;
+}
 #endif
 
 /* Hypercall status words. */
