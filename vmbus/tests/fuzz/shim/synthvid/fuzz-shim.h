@@ -17,12 +17,7 @@
 #include <inttypes.h>
 #include <glib.h>
 
-#define QEMU_PACKED __attribute__((packed))
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-#define container_of(ptr, type, member) \
-    ((type *)((char *)(ptr) - offsetof(type, member)))
+#include "fuzz-compiler.h"
 #define MiB (1ULL << 20)
 
 /* error-report.h, log.h: a guest error is counted, never fatal */
@@ -101,8 +96,8 @@ void qemu_add_machine_init_done_notifier(Notifier *notify);
 void qemu_remove_machine_init_done_notifier(Notifier *notify);
 
 /* VMBus: one channel whose ring the harness fills */
-typedef struct VMBusChannel VMBusChannel;
-typedef struct VMBusDevice { Object obj; } VMBusDevice;
+#include "fuzz-vmbus-chan.h"
+struct VMBusDevice { Object obj; };
 #define VMBUS_DEVICE(obj) ((VMBusDevice *)(obj))
 typedef struct VMBusDeviceClass {
     DeviceClass parent;     /* DEVICE_CLASS() and VMBUS_DEVICE_CLASS() alias */
@@ -118,29 +113,6 @@ typedef struct VMBusDeviceClass {
 } VMBusDeviceClass;
 #define DEVICE_CLASS(klass) ((DeviceClass *)(klass))
 #define VMBUS_DEVICE_CLASS(klass) ((VMBusDeviceClass *)(klass))
-#define VMBUS_PACKET_DATA_INBAND 0x6
-typedef struct VMBusChanReq {
-    VMBusChannel *chan;
-    uint16_t pkt_type;
-    uint32_t msglen;
-    void *msg;
-    uint64_t transaction_id;
-    bool need_comp;
-} VMBusChanReq;
-VMBusChannel *vmbus_device_channel(VMBusDevice *dev, uint32_t chan_idx);
-VMBusDevice *vmbus_channel_device(VMBusChannel *chan);
-bool vmbus_channel_is_open(VMBusChannel *chan);
-int vmbus_channel_recv_start(VMBusChannel *chan);
-void *vmbus_channel_recv_peek(VMBusChannel *chan, uint32_t size);
-void vmbus_channel_recv_pop(VMBusChannel *chan);
-ssize_t vmbus_channel_recv_done(VMBusChannel *chan);
-void vmbus_free_req(void *req);
-int vmbus_channel_reserve(VMBusChannel *chan, uint32_t desclen,
-                          uint32_t msglen);
-ssize_t vmbus_channel_send(VMBusChannel *chan, uint16_t pkt_type,
-                           void *desc, uint32_t desclen,
-                           void *msg, uint32_t msglen,
-                           bool need_comp, uint64_t transaction_id);
 
 /* vmbus-mmio.h */
 typedef struct VMBusMmioRange { uint64_t base, size; } VMBusMmioRange;

@@ -24,12 +24,7 @@
 #include <glib.h>
 
 /* osdep.h, compiler.h, bitops.h */
-#define QEMU_PACKED __attribute__((packed))
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
-#define container_of(ptr, type, member) \
-    ((type *)((char *)(ptr) - offsetof(type, member)))
+#include "fuzz-compiler.h"
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define QEMU_ALIGN_DOWN(n, m) ((n) / (m) * (m))

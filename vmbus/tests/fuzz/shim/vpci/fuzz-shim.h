@@ -70,27 +70,8 @@ void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val,
 #define HV_STATUS_INVALID_PARAMETER     5
 
 /* VMBus */
-typedef struct VMBusDevice { int unused; } VMBusDevice;
-typedef struct VMBusChannel VMBusChannel;
-#define VMBUS_PACKET_DATA_INBAND 0x6
-typedef struct VMBusChanReq {
-    VMBusChannel *chan;
-    uint16_t pkt_type;
-    uint32_t msglen;
-    void *msg;
-    uint64_t transaction_id;
-    bool need_comp;
-} VMBusChanReq;
-VMBusDevice *vmbus_channel_device(VMBusChannel *chan);
-int vmbus_channel_recv_start(VMBusChannel *chan);
-void *vmbus_channel_recv_peek(VMBusChannel *chan, uint32_t size);
-void vmbus_channel_recv_pop(VMBusChannel *chan);
-ssize_t vmbus_channel_recv_done(VMBusChannel *chan);
-void vmbus_free_req(void *req);
-int vmbus_channel_reserve(VMBusChannel *chan, uint32_t pktlen,
-                          uint32_t msglen);
-ssize_t vmbus_channel_send_completion(VMBusChanReq *req, void *msg,
-                                      uint32_t msglen);
+#include "fuzz-vmbus-chan.h"
+struct VMBusDevice { int unused; };
 
 /*
  * The real vpci-irq.c's vpci_irq_delete, renamed by the Makefile; the

@@ -18,10 +18,7 @@
 #include <inttypes.h>
 #include <glib.h>
 
-#define QEMU_PACKED __attribute__((packed))
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
-#endif
+#include "fuzz-compiler.h"
 
 #define QTAILQ_HEAD(name, type) \
     struct name { struct type *tqh_first; struct type **tqh_last; }
