@@ -136,20 +136,13 @@ int vmbus_channel_recv_start(VMBusChannel *c)
 void *vmbus_channel_recv_peek(VMBusChannel *c, uint32_t size)
 {
     FuzzPacket *p;
-    VMBusChanReq *req;
 
     if (c->head == c->n) {
         return NULL;
     }
     p = &c->pkts[c->head];
     c->ring_full = p->flags & 4;
-    req = g_malloc0(size);
-    req->chan = c;
-    req->pkt_type = (p->flags & 2) ? 0x7 : VMBUS_PACKET_DATA_INBAND;
-    req->msglen = p->len;
-    /* an exact-size copy, so that ASan sees any read past the packet */
-    req->msg = g_memdup2(p->data, p->len);
-    return req;
+    return fuzz_chan_req(c, size, p->data, p->len, p->flags);
 }
 
 void vmbus_channel_recv_pop(VMBusChannel *c)
@@ -165,10 +158,7 @@ ssize_t vmbus_channel_recv_done(VMBusChannel *c)
 
 void vmbus_free_req(void *r)
 {
-    VMBusChanReq *req = r;
-
-    g_free(req->msg);
-    g_free(req);
+    fuzz_chan_req_free(r);
 }
 
 int vmbus_channel_reserve(VMBusChannel *c, uint32_t desclen, uint32_t msglen)

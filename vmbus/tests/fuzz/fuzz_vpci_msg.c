@@ -95,21 +95,13 @@ int vmbus_channel_recv_start(VMBusChannel *c)
 void *vmbus_channel_recv_peek(VMBusChannel *c, uint32_t size)
 {
     FuzzPacket *p;
-    VMBusChanReq *req;
 
     if (c->head == c->n) {
         return NULL;
     }
     p = &c->pkts[c->head];
     fuzz_arm_fault(p);
-    req = g_malloc0(size);
-    req->chan = c;
-    req->pkt_type = (p->flags & 2) ? 0x7 : VMBUS_PACKET_DATA_INBAND;
-    req->need_comp = p->flags & 1;
-    req->msglen = p->len;
-    /* an exact-size copy, so that ASan sees any read past the packet */
-    req->msg = g_memdup2(p->data, p->len);
-    return req;
+    return fuzz_chan_req(c, size, p->data, p->len, p->flags);
 }
 
 void vmbus_channel_recv_pop(VMBusChannel *c)
@@ -177,10 +169,7 @@ static void fuzz_fire_timer(HvVpci *v)
 
 void vmbus_free_req(void *r)
 {
-    VMBusChanReq *req = r;
-
-    g_free(req->msg);
-    g_free(req);
+    fuzz_chan_req_free(r);
 }
 
 int vmbus_channel_reserve(VMBusChannel *c, uint32_t pktlen, uint32_t msglen)

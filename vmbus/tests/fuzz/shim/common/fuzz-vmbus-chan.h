@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <glib.h>
 
 typedef struct VMBusDevice VMBusDevice;
 typedef struct VMBusChannel VMBusChannel;
@@ -40,5 +41,35 @@ ssize_t vmbus_channel_send(VMBusChannel *chan, uint16_t pkt_type,
                            bool need_comp, uint64_t transaction_id);
 ssize_t vmbus_channel_send_completion(VMBusChanReq *req, void *msg,
                                       uint32_t msglen);
+
+/*
+ * The request a stub channel's recv_peek hands the device for one fuzzed
+ * packet (SIZE is what the device asked for: its request struct, which
+ * starts with a VMBusChanReq).  FLAGS bit 0: a completion is wanted; bit
+ * 1: a non-inband packet type.  The payload is an exact-size copy, so
+ * that ASan sees any read past the packet.
+ */
+static inline VMBusChanReq *fuzz_chan_req(VMBusChannel *chan, uint32_t size,
+                                          const uint8_t *data, uint32_t len,
+                                          uint8_t flags)
+{
+    VMBusChanReq *req = g_malloc0(size);
+
+    req->chan = chan;
+    req->pkt_type = (flags & 2) ? 0x7 : VMBUS_PACKET_DATA_INBAND;
+    req->need_comp = flags & 1;
+    req->msglen = len;
+    req->msg = g_memdup2(data, len);
+    return req;
+}
+
+/* vmbus_free_req for a request of fuzz_chan_req() */
+static inline void fuzz_chan_req_free(void *r)
+{
+    VMBusChanReq *req = r;
+
+    g_free(req->msg);
+    g_free(req);
+}
 
 #endif
