@@ -394,7 +394,8 @@ run_one() (
 	set -eE
 	local name=${1%@*} log=$3 rc qemu="" img t_run t_check
 	t_run=$(now_s)
-	rm -f "$log.phases"
+	# an earlier run's leftovers (keep_host_files writes LOG.host on failure)
+	rm -rf "$log.phases" "$log.host"
 	# Not local: the EXIT trap reads them, and bash may run it after it has
 	# dropped this function's locals (errexit on a hook's "return 1"). The
 	# subshell keeps them from leaking all the same.
@@ -534,7 +535,6 @@ run_one() (
 # shellcheck disable=SC2317 # called from run_one's EXIT trap
 keep_host_files() {
 	local f
-	rm -rf "$2.host"
 	for f in qemu.log vm.err qemu.err prepare.out during.out check.err; do
 		[ -s "$1/$f" ] || continue
 		mkdir -p "$2.host"
