@@ -9,7 +9,7 @@
 #                                        still there is reported, not fatal
 # Run from vmbus/tests/fuzz (the Makefile does); the fuzzers are build/fuzz_NAME.
 set -u
-build=build
+build=${FUZZ_BUILD:-build}
 usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 # stat LOG: libFuzzer's count of executed inputs (empty when it never got there)
@@ -26,7 +26,7 @@ smoke)
 	[ $# -eq 4 ] || usage
 	name=$2 n=$3 secs=$4 log=$build/smoke-$2.log
 	mkdir -p "$build/smoke-corpus-$name"
-	./$build/fuzz_"$name" -max_total_time="$secs" -seed=1 -print_final_stats=1 \
+	./"$build"/fuzz_"$name" -max_total_time="$secs" -seed=1 -print_final_stats=1 \
 		-artifact_prefix="$build/" "$build/smoke-corpus-$name" "corpus/$name/" \
 		>"$log" 2>&1
 	rc=$?
@@ -48,7 +48,7 @@ bench)
 	rm -rf "$build/bench-corpus-$name"
 	mkdir -p "$build/bench-corpus-$name"
 	start=$(date +%s)
-	./$build/fuzz_"$name" -runs="$runs" -seed=1 -print_final_stats=1 \
+	./"$build"/fuzz_"$name" -runs="$runs" -seed=1 -print_final_stats=1 \
 		-artifact_prefix="$build/" "$build/bench-corpus-$name" "corpus/$name/" \
 		>"$log" 2>&1
 	rc=$?
@@ -63,7 +63,7 @@ bench)
 regress)
 	[ $# -eq 2 ] || usage
 	name=$2 log=$build/regress-$2.log
-	./$build/fuzz_"$name" -runs=0 -artifact_prefix="$build/" "corpus/$name/" >"$log" 2>&1
+	./"$build"/fuzz_"$name" -runs=0 -artifact_prefix="$build/" "corpus/$name/" >"$log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "$name regression inputs: FAILED (rc=$rc): $(why "$log"), see $log"
@@ -73,18 +73,22 @@ regress)
 	;;
 known)
 	[ $# -eq 1 ] || usage
+	found=0
 	for dir in known/*/; do
+		[ -d "$dir" ] || continue
 		name=$(basename "$dir")
 		for input in "$dir"*; do
 			[ -f "$input" ] || continue
 			log=$build/known-$name-$(basename "$input").log
-			if FUZZ_VMBUS_KNOWN=1 ./$build/fuzz_"$name" -runs=1 -artifact_prefix="$build/known-" "$input" >"$log" 2>&1; then
+			found=$((found + 1))
+			if ./"$build"/fuzz_"$name" -runs=1 -artifact_prefix="$build/known-" "$input" >"$log" 2>&1; then
 				echo "$input: no longer fails; fix found? move it to corpus/$name/"
 			else
 				echo "$input: still fails: $(why "$log")"
 			fi
 		done
 	done
+	[ "$found" -gt 0 ] || echo "known/: no inputs of unfixed bugs"
 	;;
 *) usage ;;
 esac

@@ -423,6 +423,7 @@ HvSintRoute *hyperv_sint_route_new(uint32_t vp_index, uint32_t sint,
                                    HvSintMsgCb cb, void *cb_data);
 void hyperv_sint_route_ref(HvSintRoute *sint_route);
 void hyperv_sint_route_unref(HvSintRoute *sint_route);
+void hyperv_sint_route_abandon(HvSintRoute *sint_route);
 int hyperv_sint_route_set_sint(HvSintRoute *sint_route);
 int hyperv_post_msg(HvSintRoute *sint_route, struct hyperv_message *msg);
 int hyperv_set_event_flag(HvSintRoute *sint_route, unsigned eventno);
