@@ -10,7 +10,8 @@
  * are still queued are dropped.  A function missing from the newest list
  * is gone, and its pci_dev with it, before the functions new in the list
  * are added and scanned.  An eject request removes the pci_dev at once and
- * then tells the host it is done.
+ * then tells the host it is done; one that comes while the function is
+ * still being added waits for that to finish.
  */
 #include <linux/slab.h>
 
@@ -421,19 +422,20 @@ static void hvpci_eject_work(struct work_struct *work)
 	mutex_unlock(&bus->state_lock);
 }
 
+/* What became of an eject request: see hvpci_queue_eject(). */
+enum hvpci_eject_fate { HVPCI_EJECT_QUEUED, HVPCI_EJECT_REPEAT, HVPCI_EJECT_UNLISTED };
+
 /*
- * Channel callback context.  A repeated eject for a function whose eject
- * is already queued is ignored: queueing the work again would re-init a
- * pending work item.
+ * Queue the eject work of the function at @wslot.  A repeated eject for a
+ * function whose eject is already queued is ignored: queueing the work
+ * again would re-init a pending work item.
  */
-static void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
+static enum hvpci_eject_fate hvpci_queue_eject(struct hvpci_bus *bus, u32 wslot)
 {
+	enum hvpci_eject_fate fate = HVPCI_EJECT_UNLISTED;
 	struct hvpci_child *child, *found = NULL;
 	unsigned long flags;
-	bool again = false;
 
-	if (bus->state == HVPCI_BUS_REMOVING)
-		return;
 	spin_lock_irqsave(&bus->list_lock, flags);
 	list_for_each_entry(child, &bus->children, node) {
 		if (child->desc.f.wslot != wslot)
@@ -442,28 +444,83 @@ static void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
 		    HVPCI_FN_QUEUE_EJECT) {
 			refcount_inc(&child->refs);
 			found = child;
+			fate = HVPCI_EJECT_QUEUED;
 		} else {
-			again = true;
+			fate = HVPCI_EJECT_REPEAT;
 		}
 		break;
 	}
 	spin_unlock_irqrestore(&bus->list_lock, flags);
 
-	if (again) {
+	if (found) {
+		/* The reference taken above goes with the work item. */
+		INIT_WORK(&found->eject_work, hvpci_eject_work);
+		queue_work(bus->wq, &found->eject_work);
+	}
+	return fate;
+}
+
+struct hvpci_eject_later {
+	struct work_struct work;
+	struct hvpci_bus *bus;
+	u32 wslot;
+};
+
+/*
+ * An eject for a slot with no function on the list yet: the relations work
+ * may be adding it right now (the host can eject while the guest is still
+ * asking about the function's resources).  This runs after that work, in
+ * the same ordered workqueue: the function, if it was added, is ejected as
+ * usual; if not, there is nothing to take away and the host is told so,
+ * since it waits for the answer before it goes on (a bus removal, say).
+ */
+static void hvpci_eject_later_work(struct work_struct *work)
+{
+	struct hvpci_eject_later *later =
+		container_of(work, struct hvpci_eject_later, work);
+	struct hvpci_bus *bus = later->bus;
+	struct hvpci_msg_eject_done msg = {
+		.hdr.type = HVPCI_MSG_EJECTION_COMPLETE,
+		.wslot = later->wslot,
+	};
+
+	kfree(later);
+	if (bus->state == HVPCI_BUS_REMOVING ||
+	    hvpci_queue_eject(bus, msg.wslot) != HVPCI_EJECT_UNLISTED)
+		return;
+	mutex_lock(&bus->state_lock);
+	hvpci_send_oneway(bus, &msg, sizeof(msg));
+	mutex_unlock(&bus->state_lock);
+	dev_info(&bus->hdev->device, "slot %#x ejected before it was added\n",
+		 msg.wslot);
+}
+
+/* Channel callback context. */
+static void hvpci_on_eject(struct hvpci_bus *bus, u32 wslot)
+{
+	struct hvpci_eject_later *later;
+
+	if (bus->state == HVPCI_BUS_REMOVING)
+		return;
+	switch (hvpci_queue_eject(bus, wslot)) {
+	case HVPCI_EJECT_QUEUED:
+		return;
+	case HVPCI_EJECT_REPEAT:
 		dev_warn_ratelimited(&bus->hdev->device,
 				     "slot %#x: eject already queued, ignoring the repeat\n",
 				     wslot);
 		return;
+	case HVPCI_EJECT_UNLISTED:
+		break;
 	}
-	if (!found) {
-		dev_warn_ratelimited(&bus->hdev->device,
-				     "eject for slot %#x, which has no function\n",
-				     wslot);
+	/* (a failed allocation is reported by the allocator) */
+	later = kzalloc(sizeof(*later), GFP_ATOMIC);
+	if (!later)
 		return;
-	}
-	/* The reference taken above goes with the work item. */
-	INIT_WORK(&found->eject_work, hvpci_eject_work);
-	queue_work(bus->wq, &found->eject_work);
+	later->bus = bus;
+	later->wslot = wslot;
+	INIT_WORK(&later->work, hvpci_eject_later_work);
+	queue_work(bus->wq, &later->work);
 }
 
 /* The channel's callback for a checked message the host sent on its own. */

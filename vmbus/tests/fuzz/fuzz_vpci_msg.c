@@ -7,8 +7,8 @@
  * the guest wants a completion; bit 1: not an in-band data packet; bit 2:
  * the host's send ring is full for this packet's completion (it must stay
  * in the ring and come back later); bit 3: the host fault plan (vpci-fault.c,
- * the real file) faults this packet, with kind 1 + (flags >> 4) % 5 (error,
- * drop, late, twice, eject) at the step its message belongs to.  A late
+ * the real file) faults this packet, with kind 1 + (flags >> 4) % 6 (error,
+ * drop, late, twice, eject, rescind) at the step its message belongs to.  A late
  * answer is sent after the pass that held it.  Four functions sit on the bus at
  * devfn 0x00, 0x01, 0x08 and 0x10; the bus starts open.
  *
@@ -131,7 +131,7 @@ static void fuzz_arm_fault(const FuzzPacket *p)
         return;
     }
     memcpy(&type, p->data, sizeof(type));
-    bus->fault_kind = VPCI_FAULT_ERROR + (p->flags >> 4) % 5;
+    bus->fault_kind = VPCI_FAULT_ERROR + (p->flags >> 4) % 6;
     for (step = VPCI_FAULT_STEP_VERSION; step <= VPCI_FAULT_STEP_D0_EXIT;
          step++) {
         bus->fault_step = step;
@@ -144,7 +144,8 @@ static void fuzz_arm_fault(const FuzzPacket *p)
 
 void qdev_unplug(DeviceState *dev, Error **errp)
 {
-    /* the harness keeps its four functions; the eject itself is not fuzzed */
+    /* the harness keeps its four functions and its bus: the eject and the
+     * rescind themselves are not fuzzed */
 }
 
 const char *error_get_pretty(const Error *err)

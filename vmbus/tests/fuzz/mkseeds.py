@@ -4,7 +4,7 @@ corpus/<target>/ (see the harnesses for the input formats).
 
 vpci: records [flags:1][len:2 LE][packet]; flags bit 0 asks for a completion,
 bit 2 makes the host's ring full once for it, bit 3 has the host fault it
-(kind 1 + (flags >> 4) % 5: error, drop, late, twice, eject).
+(kind 1 + (flags >> 4) % 6: error, drop, late, twice, eject, rescind).
 synthvid: [config:1] then records [flags:1][len:2 LE][packet]; see
 fuzz_synthvid.c.
 vmbus: operations [op:1][arguments] (post a message, write guest memory,

@@ -24,6 +24,11 @@
  *          twice      acted on, the answer sent twice
  *          eject      the host ejects the bus's first function, then the
  *                     message is handled as usual
+ *          rescind    the host removes the whole bus, as a device_del of
+ *                     it does (each function the guest knows ejected,
+ *                     then the channel offer rescinded), then the message
+ *                     is handled as usual; the bus is gone once the guest
+ *                     has released the channel
  *
  * The first message of the entry's step in that opening takes the fault;
  * later ones are served as usual.  The plan can be changed at run time
@@ -69,6 +74,7 @@ static const char *const vpci_fault_kinds[] = {
     [VPCI_FAULT_LATE] = "late",
     [VPCI_FAULT_TWICE] = "twice",
     [VPCI_FAULT_EJECT] = "eject",
+    [VPCI_FAULT_RESCIND] = "rescind",
 };
 
 /* One plan entry: "none" or STEP:KIND.  False when it is neither. */
@@ -113,7 +119,7 @@ bool vpci_fault_set_plan(HvVpci *v, const char *plan, Error **errp)
             error_setg(errp, "hv-vpci: fault plan entry '%s' is not 'none' "
                        "or STEP:KIND (steps: version, relations, resources, "
                        "d0-entry, assigned, interrupt, released, d0-exit; "
-                       "kinds: error, drop, late, twice, eject; no "
+                       "kinds: error, drop, late, twice, eject, rescind; no "
                        "relations:error)", entries[i]);
             return false;
         }
@@ -190,6 +196,17 @@ void vpci_fault_consume(HvVpci *v, uint32_t type)
                 error_free(err);
             }
             break;
+        }
+    }
+    if (kind == VPCI_FAULT_RESCIND) {
+        Error *err = NULL;
+
+        /* as a device_del of the bus would (vpci_vmdev_unplug_request) */
+        qdev_unplug(DEVICE(v), &err);
+        if (err) {
+            trace_vpci_fault_rescind_failed(v->bus_index,
+                                            error_get_pretty(err));
+            error_free(err);
         }
     }
 }

@@ -49,6 +49,7 @@ typedef enum VpciFaultKind {
     VPCI_FAULT_LATE,
     VPCI_FAULT_TWICE,
     VPCI_FAULT_EJECT,
+    VPCI_FAULT_RESCIND,
 } VpciFaultKind;
 
 /* how long a "late" answer waits, in guest (virtual clock) milliseconds */
