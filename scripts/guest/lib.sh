@@ -27,15 +27,28 @@ expect() {
 	"$@" || fail "command failed (exit $?): $*"
 }
 
+# vpci_module: the name of the vPCI driver's module: hvpci where this kernel
+# builds pci-hyperv in and hvpci is installed as hvpci.ko, else pci_hyperv.
+vpci_module() {
+	if [ -n "$(find /lib/modules/*/updates -name hvpci.ko 2>/dev/null)" ]; then
+		echo hvpci
+	else
+		echo pci_hyperv
+	fi
+}
+
+# vpci_builtin: the kernel builds the in-tree vPCI driver in.
+vpci_builtin() {
+	grep -q -e '/pci-hyperv.ko$' /lib/modules/*/modules.builtin 2>/dev/null
+}
+
 # load MODULE...: modprobe each module and report it. A module the kernel
 # builds in is reported as "builtin". pci_hyperv means the vPCI driver:
 # hvpci's own module when this kernel builds pci-hyperv in (there hvpci is
 # hvpci.ko, and the command line keeps the built-in driver from registering).
 load() {
 	for _m in "$@"; do
-		if [ "$_m" = pci_hyperv ] && [ -n "$(find /lib/modules/*/updates -name hvpci.ko 2>/dev/null)" ]; then
-			_m=hvpci
-		fi
+		[ "$_m" != pci_hyperv ] || _m=$(vpci_module)
 		if grep -q -e "/${_m}.ko\$" -e "/$(echo "$_m" | tr _ -).ko\$" /lib/modules/*/modules.builtin 2>/dev/null; then
 			result "modprobe.$_m" builtin
 		elif _err=$(modprobe "$_m" 2>&1); then
