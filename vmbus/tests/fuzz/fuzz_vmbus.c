@@ -144,7 +144,7 @@ static void *fuzz_map(hwaddr addr, hwaddr *plen, bool is_write)
         abort();
     }
     if (addr >= FUZZ_MMIO_BASE && addr < FUZZ_MMIO_BASE + FUZZ_MMIO_SIZE) {
-        memcpy(bounce.buffer, mmio + addr - FUZZ_MMIO_BASE, len);
+        memcpy(bounce.buffer, mmio + (addr - FUZZ_MMIO_BASE), len);
     } else {
         /* unassigned memory reads as all ones */
         memset(bounce.buffer, 0xff, len);
@@ -162,7 +162,7 @@ static void fuzz_unmap(void *buffer, hwaddr len, hwaddr access_len)
         assert(access_len <= bounce.len);
         if (bounce.is_write && bounce.addr >= FUZZ_MMIO_BASE &&
             bounce.addr < FUZZ_MMIO_BASE + FUZZ_MMIO_SIZE) {
-            memcpy(mmio + bounce.addr - FUZZ_MMIO_BASE, bounce.buffer,
+            memcpy(mmio + (bounce.addr - FUZZ_MMIO_BASE), bounce.buffer,
                    access_len);
         }
         free(bounce.buffer);
@@ -740,11 +740,12 @@ static void fuzz_gpadl_write(VMBusGpadl *gpadl, uint32_t off, const void *buf,
             return;
         }
         gpa = (gpadl->gfns[idx] << TARGET_PAGE_BITS) + in_page;
-        if (gpa < FUZZ_RAM_SIZE && gpa + n <= FUZZ_RAM_SIZE) {
+        /* (a GFN near 2^52 puts gpa + n past 2^64: no sums) */
+        if (gpa <= FUZZ_RAM_SIZE - n) {
             memcpy(ram + gpa, p, n);
         } else if (gpa >= FUZZ_MMIO_BASE &&
-                   gpa + n <= FUZZ_MMIO_BASE + FUZZ_MMIO_SIZE) {
-            memcpy(mmio + gpa - FUZZ_MMIO_BASE, p, n);
+                   gpa - FUZZ_MMIO_BASE <= FUZZ_MMIO_SIZE - n) {
+            memcpy(mmio + (gpa - FUZZ_MMIO_BASE), p, n);
         }
         off += n;
         p += n;
