@@ -193,7 +193,8 @@ void vpci_irq_release_all(HvVpci *v)
     memset(v->irqs, 0, sizeof(v->irqs));
 }
 
-static void vpci_irq_deliver(HvVpci *v, HvVpciIrq *irq)
+/* @handle: the MSI data the device wrote, the pair's half we handed out */
+static void vpci_irq_deliver(HvVpci *v, HvVpciIrq *irq, uint32_t handle)
 {
     CPUState *cs = qemu_get_cpu(irq->target_vp);
     uint32_t apic_id, addr, data;
@@ -207,7 +208,7 @@ static void vpci_irq_deliver(HvVpci *v, HvVpciIrq *irq)
     addr = VPCI_APIC_MSI_BASE | ((apic_id & 0xff) << VPCI_APIC_DEST_SHIFT);
     data = irq->vector | (irq->delivery_mode << VPCI_MSI_DELIVERY_SHIFT);
     irq->deliveries++;
-    trace_vpci_msi_deliver(v->bus_index, irq->devfn, irq->vector,
+    trace_vpci_msi_deliver(v->bus_index, irq->devfn, handle, irq->vector,
                            irq->target_vp);
     address_space_stl_le(&address_space_memory, addr, data,
                          MEMTXATTRS_UNSPECIFIED, NULL);
@@ -231,7 +232,7 @@ void vpci_msi_trigger(PCIDevice *pdev, MSIMessage msg)
                                "function");
         return;
     }
-    vpci_irq_deliver(v, irq);
+    vpci_irq_deliver(v, irq, msg.data);
 }
 
 /*
