@@ -37,6 +37,27 @@ vpci_module() {
 	fi
 }
 
+# vpci_buses: how many vPCI buses VMBus offers now
+vpci_buses() {
+	grep -l 44c4f61d-4444-4400-9d52-802e27ede19f /sys/bus/vmbus/devices/*/class_id 2>/dev/null | wc -l
+}
+
+# kernel_complaints: Oops, WARNING, BUG and call-trace lines in dmesg
+kernel_complaints() {
+	dmesg | grep -c -e 'WARNING:' -e 'Oops' -e 'BUG:' -e 'Call Trace' || true
+}
+
+# try SECONDS CMD...: run CMD in the background for up to SECONDS; print
+# its exit status, or "hang" (its output goes to /tmp/try.out)
+try() {
+	_t=$1
+	shift
+	rm -f /tmp/try.rc
+	# (not holding the caller's $(...) pipe open while it runs)
+	("$@" >/tmp/try.out 2>&1; echo $? >/tmp/try.rc) >/dev/null 2>&1 &
+	if wait_for "$_t" test -s /tmp/try.rc; then cat /tmp/try.rc; else echo hang; fi
+}
+
 # vpci_builtin: the kernel builds the in-tree vPCI driver in.
 vpci_builtin() {
 	grep -q -e '/pci-hyperv.ko$' /lib/modules/*/modules.builtin 2>/dev/null

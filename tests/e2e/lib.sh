@@ -50,6 +50,14 @@ wait_line() {
 	return 1
 }
 
+# qmp_ready SOCKET: wait up to 60 s for QEMU to open its QMP socket (a
+# scenario's host_during starts alongside QEMU).
+qmp_ready() {
+	local n=600
+	while [ ! -S "$1" ] && [ "$n" -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	[ -S "$1" ] || { echo "QEMU never opened $1" >&2; return 1; }
+}
+
 # qmp SOCKET COMMAND [ARGUMENTS-JSON]: run one QMP command, print its reply;
 # returns non-zero when QEMU answers with an error.
 qmp() {
