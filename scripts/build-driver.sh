@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build hvpci's kernel module (driver/, pci-hyperv.ko) against a Debian cloud
-# kernel's headers, out of the source tree, and cache the result by the hash
-# of the sources and the kernel. Used by scenarios that run our driver in an
-# initramfs guest; full images install it with DKMS instead (mkimage.sh).
+# Build hvpci's kernel module (driver/, pci-hyperv.ko), or a guest test
+# module (tests/e2e/modules/), against a Debian cloud kernel's headers, out
+# of the source tree, and cache the result by the hash of the sources and
+# the kernel. Used by scenarios that run our driver in an initramfs guest;
+# full images install it with DKMS instead (mkimage.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
@@ -11,13 +12,18 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-Usage: $(basename "$0") --kernel VER [--print-path] [--strict] [--sparse]
+Usage: $(basename "$0") --kernel VER [--source DIR] [--print-path] [--strict]
+                       [--sparse]
 
-Build driver/ for Debian kernel VER (e.g. 6.1.0-50, 7.3.4+deb13) in a
+Build driver/ (or DIR) for Debian kernel VER (e.g. 6.1.0-50, 7.3.4+deb13) in a
 scratch copy and cache the module in \$HVPCI_CACHE/driver/<hash>/: the
 build runs on the host, or in the build chroot of the kernel's Debian
 release when only that has the headers (scripts/get-kernel.sh sets both up).
 The module is pci-hyperv.ko, or hvpci.ko on kernels that build pci-hyperv in.
+
+  --source DIR    build this module source instead of driver/ (a directory
+                  whose Makefile takes KVER and KDIR, e.g.
+                  tests/e2e/modules/vpci-cfgblk)
 
   --kernel VER    Debian kernel ABI (required); headers are fetched if needed
   --strict        fail when the compiler prints any warning
@@ -28,10 +34,11 @@ The module is pci-hyperv.ko, or hvpci.ko on kernels that build pci-hyperv in.
 EOF
 }
 
-kver="" print_path=0 strict=0 sparse=0
+kver="" print_path=0 strict=0 sparse=0 src=$HVPCI_ROOT/driver
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) need_arg "$1" $#; kver=$2; shift 2 ;;
+	--source) need_arg "$1" $#; src=$2; shift 2 ;;
 	--print-path) print_path=1; shift ;;
 	--strict) strict=1; shift ;;
 	--sparse) sparse=1; shift ;;
@@ -40,6 +47,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$kver" ] || usage_error "--kernel is required"
+[ -f "$src/Makefile" ] || usage_error "--source $src: no module source with a Makefile there"
+src=$(cd "$src" && pwd)
+# what the messages call it: hvpci, or the test module's directory name
+name=hvpci
+[ "$src" = "$HVPCI_ROOT/driver" ] || name=${src##*/}
 krel=$(kernel_release "$kver")
 kbuild_env "$krel" >/dev/null ||
 	"$HVPCI_ROOT/scripts/get-kernel.sh" --version "$kver" >&2
@@ -52,32 +64,32 @@ if [ "$sparse" -eq 1 ]; then
 	esac
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	cp -r "$HVPCI_ROOT/driver" "$work/driver"
+	cp -r "$src" "$work/driver"
 	kbuild_make "$krel" "$work/driver" C=2 2>&1
 	exit 0
 fi
 
-key=$(hash_inputs "$0" "$HVPCI_ROOT/scripts/lib/archive.sh" "$HVPCI_ROOT/driver" \
+key=$(hash_inputs "$0" "$HVPCI_ROOT/scripts/lib/archive.sh" "$src" \
 	"krel=$krel" "env=$(kbuild_env "$krel")")
 out=$HVPCI_CACHE/driver/$key
 if [ ! -f "$out/.complete" ]; then
 	start=$(now_s)
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	cp -r "$HVPCI_ROOT/driver" "$work/driver"
+	cp -r "$src" "$work/driver"
 	if ! kbuild_make "$krel" "$work/driver" >"$work/build.log" 2>&1; then
 		cat "$work/build.log" >&2
-		die "hvpci did not build against $krel"
+		die "$name did not build against $krel"
 	fi
 	mkdir -p "$out.tmp"
 	cp "$work"/driver/*.ko "$work/build.log" "$out.tmp/"
 	touch "$out.tmp/.complete"
 	rm -rf "$out"
 	mv "$out.tmp" "$out"
-	say "hvpci built against $krel in $(elapsed "$start")s ($(kbuild_env "$krel"))"
+	say "$name built against $krel in $(elapsed "$start")s ($(kbuild_env "$krel"))"
 fi
 if grep -E 'warning:' "$out/build.log" >&2 && [ "$strict" -eq 1 ]; then
-	die "hvpci builds against $krel with compiler warnings (above)"
+	die "$name builds against $krel with compiler warnings (above)"
 fi
 ko=$(find "$out" -maxdepth 1 -name '*.ko' | head -n 1)
 [ -n "$ko" ] || die "the build against $krel left no module in $out"

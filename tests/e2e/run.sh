@@ -133,7 +133,7 @@ all_names() {
 
 # The settings a scenario may assign (docs/interfaces.md), and variables
 # the shared helpers (kdump.sh) set for themselves.
-settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW SLOTS ONE_KERNEL"
+settings="DESCRIPTION DRIVERS IMAGE STANDIN FIRMWARE SMP MEM TIMEOUT MODULES HOST_BINS TEST_MODULES KERNEL_ARGS QEMU_ARGS INITRAMFS_ARGS KDUMP VERDICT SLOW SLOTS ONE_KERNEL"
 helper_vars="KDUMP_SHAPE KDUMP_MODE KDUMP_EXPECT KDUMP_FB IMG_ARGS IMG_MK_ARGS IMG_VARIANT IMG_FORMAT IMG_FS IMG_RC IMG_REASON"
 read -ra setting_names <<<"$settings $helper_vars"
 
@@ -348,6 +348,15 @@ build_initramfs() {
 	local args=(--kernel "$1" --script "$scratch/guest.sh" --module "$MODULES")
 	for b in $HOST_BINS; do args+=(--host-bin "$b"); done
 	args+=("${INITRAMFS_ARGS[@]}")
+	local t tko
+	for t in $TEST_MODULES; do
+		tko=$(cache_locked driver "$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$1" \
+			--source "$HVPCI_ROOT/tests/e2e/modules/$t" --print-path 2>"$scratch/drv.err") || {
+			echo "test module $t build failed: $(grep -m1 -E 'error' "$scratch/drv.err" || tail -n 1 "$scratch/drv.err")"
+			return 1
+		}
+		args+=(--module-file "$tko")
+	done
 	# shellcheck disable=SC2031 # set by run_one, whose subshell this runs in
 	if [ "$DRIVER" = hvpci ]; then
 		local ko
@@ -403,7 +412,7 @@ run_one() (
 	check_settings "$name" || return 1
 	# shellcheck disable=SC2034 # read by the scenario's host_check
 	KVER=$(kernel_release "$2")
-	DESCRIPTION="" MODULES="" HOST_BINS="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
+	DESCRIPTION="" MODULES="" HOST_BINS="" TEST_MODULES="" STANDIN=0 SMP=1 MEM=512 TIMEOUT=180
 	QEMU_ARGS=() INITRAMFS_ARGS=() KERNEL_ARGS="" KDUMP=0 IMAGE="" VERDICT=pass
 	FIRMWARE=bios DRIVERS=stock
 	# The driver is chosen before the scenario is read, so that it can set

@@ -2,7 +2,8 @@
 # Checks on the kernel module's source that a reviewer would run: the kernel's
 # checkpatch.pl --strict, a build with zero compiler warnings against every
 # guest kernel's headers (on the host or in the release's build chroot, see
-# scripts/build-driver.sh), and sparse (make C=2) with nothing to say. TAP.
+# scripts/build-driver.sh), and sparse (make C=2) with nothing to say; the
+# guest test modules (tests/e2e/modules/) get checkpatch and the build. TAP.
 # Each check passes only when it can be seen to have run: checkpatch's
 # summary for every file, sparse's CHECK line for every source file.
 set -euo pipefail
@@ -14,7 +15,8 @@ usage() {
 	cat <<EOF
 Usage: $(basename "$0") [--kernel VER]...
 
-checkpatch --strict, warning-free builds and sparse on driver/, for each
+checkpatch --strict, warning-free builds and sparse on driver/ (checkpatch
+and builds on the guest test modules, tests/e2e/modules/), for each
 kernel (default: \$HVPCI_KERNELS, else what linux-image-cloud-amd64 points at).
 EOF
 }
@@ -30,7 +32,8 @@ done
 drv=$HVPCI_ROOT/driver
 [ -f "$drv/Kbuild" ] || { echo "1..0 # SKIP no driver/ yet"; exit 0; }
 
-echo "1..$((1 + 2 * ${#kernels[@]}))"
+tmods=("$HVPCI_ROOT"/tests/e2e/modules/*/Kbuild)
+echo "1..$((1 + (2 + ${#tmods[@]}) * ${#kernels[@]}))"
 n=0 failed=0
 report() { # report ok|fail NAME [DETAILS-FILE]
 	n=$((n + 1))
@@ -47,7 +50,8 @@ trap 'rm -f "$out" "$out.hits"' EXIT
 
 # The sources a reviewer reads: the generated API header is left out.
 files=()
-for f in "$drv"/*.c "$drv"/*.h "$drv"/Kbuild "$drv"/kapi/*.c; do
+for f in "$drv"/*.c "$drv"/*.h "$drv"/Kbuild "$drv"/kapi/*.c \
+	"$HVPCI_ROOT"/tests/e2e/modules/*/*.c "$HVPCI_ROOT"/tests/e2e/modules/*/Kbuild; do
 	[ "${f##*/}" = hvpci_kapi_conf.h ] || files+=("$f")
 done
 # Without --terse checkpatch ends every file with a "total:" line: one per
@@ -64,12 +68,12 @@ totals=$(grep -c '^total: ' "$out" || true)
 clean=$(grep -c '^total: 0 errors, 0 warnings, 0 checks, ' "$out" || true)
 if [ "$cp_rc" -eq 127 ] || [ "$totals" -ne ${#files[@]} ]; then
 	echo "checkpatch summarised $totals of ${#files[@]} files (exit $cp_rc)" >>"$out"
-	report fail "checkpatch.pl --strict ran on all ${#files[@]} files of driver/" "$out"
+	report fail "checkpatch.pl --strict ran on all ${#files[@]} files of driver/ and the test modules" "$out"
 elif [ "$cp_rc" -ne 0 ] || [ "$clean" -ne ${#files[@]} ]; then
 	grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:|^total: [^0]|^total: 0 errors, [^0]|^total: 0 errors, 0 warnings, [^0]' "$out" >"$out.hits" || true
-	report fail "checkpatch.pl --strict is clean on driver/" "$out.hits"
+	report fail "checkpatch.pl --strict is clean on driver/ and the test modules" "$out.hits"
 else
-	report ok "checkpatch.pl --strict is clean on driver/ (${#files[@]} files)"
+	report ok "checkpatch.pl --strict is clean on driver/ and the test modules (${#files[@]} files)"
 fi
 
 apt_install sparse
@@ -83,6 +87,14 @@ for k in "${kernels[@]}"; do
 	else
 		report fail "driver builds without warnings against $krel" "$out"
 	fi
+	for t in "${tmods[@]}"; do
+		t=${t%/Kbuild}
+		if ko=$("$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$k" --source "$t" --strict --print-path 2>"$out"); then
+			report ok "test module ${t##*/} builds without warnings against $krel (${ko##*/})"
+		else
+			report fail "test module ${t##*/} builds without warnings against $krel" "$out"
+		fi
+	done
 	"$HVPCI_ROOT/scripts/build-driver.sh" --kernel "$k" --sparse >"$out" 2>&1 || true
 	checked=$(grep -cE '^ +CHECK +[^ ]*hvpci[^ ]*\.c$' "$out" || true)
 	# sparse speaks as "file:line:col: warning|error: ..."; any error, even

@@ -242,6 +242,11 @@ bool vpci_send_relations(HvVpci *v)
     return true;
 }
 
+bool vpci_send_inband(HvVpci *v, void *msg, uint32_t len)
+{
+    return true;
+}
+
 bool vpci_send_child_msg(HvVpci *v, uint32_t type, uint32_t wslot)
 {
     return true;
@@ -351,6 +356,9 @@ static void fuzz_setup_bus(void)
         bus = g_new0(HvVpci, 1);
     } else {
         vpci_fault_finalize(bus);
+        for (i = 0; i < VPCI_MAX_FUNCTIONS; i++) {
+            vpci_block_forget(&bus->funcs[i]);
+        }
     }
     memset(bus, 0, sizeof(*bus));
     vpci_fault_init(bus);

@@ -23,6 +23,7 @@ VERSION, RELATIONS, D0_ENTRY, D0_EXIT = BASE + 0x13, BASE + 0x01, BASE + 0x07, B
 RES_REQS, RES_ASSIGNED3, RES_RELEASED = BASE + 0x05, BASE + 0x1A, BASE + 0x11
 CREATE1, CREATE3, DELETE = BASE + 0x14, BASE + 0x1B, BASE + 0x15
 POWER = BASE + 0x04
+READ_BLOCK, WRITE_BLOCK = BASE + 0x09, BASE + 0x0A
 MSI_ADDR = 0xFEE00000
 DATA_BASE = 0x1000
 COMP = 1
@@ -56,6 +57,15 @@ def delete(wslot, data):
     return rec(struct.pack("<IIHHIQ", DELETE, wslot, 0, 0, data, MSI_ADDR))
 
 
+def read_block(slot, block, size):
+    return rec(struct.pack("<IIII", READ_BLOCK, block, slot, size))
+
+
+def write_block(slot, block, data, count=None):
+    count = len(data) if count is None else count
+    return rec(struct.pack("<IIII", WRITE_BLOCK, block, slot, count) + data)
+
+
 def wslot(devfn):
     return ((devfn >> 3) & 0x1F) | ((devfn & 7) << 5)
 
@@ -84,6 +94,17 @@ def vpci_seeds():
         # regression: CREATE_INTERRUPT3 (1.4) was served on a 1.1 bus
         "regress-version-gate": version(0x10001) + d0_entry() +
         create3(wslot(0), 0x40, 1),
+        # config blocks: a write read back whole and in part, the last
+        # block, and the refusals (block 64, size 0 and 129, a byte count
+        # past the packet, a slot with no function)
+        "seed-config-blocks": version() +
+        write_block(wslot(0), 3, bytes(range(128))) +
+        read_block(wslot(0), 3, 128) + read_block(wslot(0), 3, 5) +
+        write_block(wslot(8), 63, b"\xa5" * 4) + read_block(wslot(8), 63, 4) +
+        read_block(wslot(0), 64, 4) + read_block(wslot(0), 0, 0) +
+        read_block(wslot(0), 0, 129) +
+        write_block(wslot(0), 1, b"\x01" * 8, count=200) +
+        write_block(wslot(0x20), 0, b"\x01"),
         # completions deferred by a full ring, then sent
         "seed-ring-full": version() + rec(struct.pack("<I", RELATIONS), COMP | 4) +
         d0_entry(),

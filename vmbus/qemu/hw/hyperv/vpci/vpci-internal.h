@@ -19,6 +19,7 @@ extern HvVpciList hv_vpci_buses;
 /* vpci.c */
 HvVpciFunc *vpci_func_by_wslot(HvVpci *v, uint32_t wslot);
 bool vpci_send_relations(HvVpci *v);
+bool vpci_send_inband(HvVpci *v, void *msg, uint32_t len);
 bool vpci_send_child_msg(HvVpci *v, uint32_t type, uint32_t wslot);
 void vpci_finish_eject(HvVpci *v, HvVpciFunc *f);
 void vpci_forget_d0(HvVpci *v, const char *why);
@@ -63,6 +64,14 @@ void vpci_fault_hold(HvVpci *v, VMBusChanReq *req);
 void vpci_fault_reset(HvVpci *v);
 void vpci_fault_init(HvVpci *v);
 void vpci_fault_finalize(HvVpci *v);
+
+/* vpci-block.c: config blocks, the VF <-> PF side channel */
+uint32_t vpci_block_read(HvVpci *v, HvVpciFunc *f, uint32_t id, uint32_t len,
+                         uint8_t *out);
+uint32_t vpci_block_write(HvVpci *v, HvVpciFunc *f, uint32_t id,
+                          const uint8_t *bytes, uint32_t len);
+void vpci_block_host_write(HvVpci *v, const char *spec, Error **errp);
+void vpci_block_forget(HvVpciFunc *f);
 
 /* vpci-cfg.c */
 extern const MemoryRegionOps vpci_cfg_window_ops;

@@ -34,16 +34,21 @@ static uint32_t vpci_bad(VpciMsgCtx *c, uint32_t status, const char *why)
     return status;
 }
 
-/* Look up the function a child message addresses */
-static HvVpciFunc *vpci_msg_func(VpciMsgCtx *c)
+/* Look up the function at a slot the message names */
+static HvVpciFunc *vpci_msg_func_at(VpciMsgCtx *c, uint32_t wslot)
 {
-    const VpciChildMsg *m = c->msg;
-    HvVpciFunc *f = vpci_func_by_wslot(c->v, m->wslot);
+    HvVpciFunc *f = vpci_func_by_wslot(c->v, wslot);
 
     if (!f) {
         vpci_bad(c, VPCI_STATUS_NO_SUCH_DEVICE, "no function at this slot");
     }
     return f;
+}
+
+/* ... for the messages whose slot follows the type (VpciChildMsg) */
+static HvVpciFunc *vpci_msg_func(VpciMsgCtx *c)
+{
+    return vpci_msg_func_at(c, ((const VpciChildMsg *)c->msg)->wslot);
 }
 
 static uint32_t vpci_h_version(VpciMsgCtx *c)
@@ -419,6 +424,35 @@ static uint32_t vpci_h_eject_complete(VpciMsgCtx *c)
     return VPCI_STATUS_SUCCESS;
 }
 
+/* The reply's size is set by vpci_reply_len(): the status, then the bytes */
+static uint32_t vpci_h_read_block(VpciMsgCtx *c)
+{
+    const VpciReadBlock *m = c->msg;
+    HvVpciFunc *f = vpci_msg_func_at(c, m->wslot);
+
+    if (!f) {
+        return VPCI_STATUS_NO_SUCH_DEVICE;
+    }
+    return vpci_block_read(c->v, f, m->block_id, m->bytes_requested,
+                           c->reply + sizeof(VpciStatusReply));
+}
+
+static uint32_t vpci_h_write_block(VpciMsgCtx *c)
+{
+    const VpciWriteBlock *m = c->msg;
+    HvVpciFunc *f = vpci_msg_func_at(c, m->wslot);
+
+    if (!f) {
+        return VPCI_STATUS_NO_SUCH_DEVICE;
+    }
+    if (m->byte_count > c->len - sizeof(*m)) {
+        return vpci_bad(c, VPCI_STATUS_INVALID_PARAMETER,
+                        "block bytes do not fit the packet");
+    }
+    return vpci_block_write(c->v, f, m->block_id, (const uint8_t *)(m + 1),
+                            m->byte_count);
+}
+
 static uint32_t vpci_h_unsupported(VpciMsgCtx *c)
 {
     return vpci_bad(c, VPCI_STATUS_NOT_SUPPORTED, "message not supported");
@@ -467,10 +501,9 @@ static const VpciMsgSpec vpci_msgs[] = {
       sizeof(VpciPowerChangeReply), vpci_h_power },
     { VPCI_MSG_EJECTION_COMPLETE, sizeof(VpciChildMsg),
       sizeof(VpciStatusReply), vpci_h_eject_complete },
-    { VPCI_MSG_READ_BLOCK, sizeof(VpciMsgHeader),
-      sizeof(VpciStatusReply), vpci_h_unsupported },
-    { VPCI_MSG_WRITE_BLOCK, sizeof(VpciMsgHeader),
-      sizeof(VpciStatusReply), vpci_h_unsupported },
+    { VPCI_MSG_READ_BLOCK, sizeof(VpciReadBlock), 0, vpci_h_read_block },
+    { VPCI_MSG_WRITE_BLOCK, sizeof(VpciWriteBlock),
+      sizeof(VpciStatusReply), vpci_h_write_block },
     { VPCI_MSG_QUERY_RESOURCES, sizeof(VpciMsgHeader),
       sizeof(VpciStatusReply), vpci_h_unsupported },
     { VPCI_MSG_QUERY_STOP, sizeof(VpciMsgHeader),
@@ -498,6 +531,7 @@ static uint32_t vpci_reply_len(const VpciMsgSpec *spec, const void *msg,
                                uint32_t len)
 {
     const VpciResourcesAssigned *ra = msg;
+    const VpciReadBlock *rb = msg;
     uint32_t count;
 
     if (!spec || len < spec->min_len) {
@@ -505,6 +539,12 @@ static uint32_t vpci_reply_len(const VpciMsgSpec *spec, const void *msg,
     }
     if (spec->reply_len) {
         return spec->reply_len;
+    }
+    if (spec->type == VPCI_MSG_READ_BLOCK) {
+        /* the bytes follow the status; a read of no valid size gets none */
+        return sizeof(VpciStatusReply) +
+               (rb->bytes_requested <= VPCI_CFG_BLOCK_MAX ?
+                rb->bytes_requested : 0);
     }
     /* resources assigned: the reply echoes one slot per MSI resource */
     count = ra->msi_count <= VPCI_MAX_MSI_IN_ASSIGNED ? ra->msi_count : 0;

@@ -88,7 +88,7 @@ uint64_t vpci_device_id_base(HvVpci *v)
 
 /* --- host-initiated packets ------------------------------------------- */
 
-static bool vpci_send_inband(HvVpci *v, void *msg, uint32_t len)
+bool vpci_send_inband(HvVpci *v, void *msg, uint32_t len)
 {
     VMBusChannel *chan = vmbus_device_channel(VMBUS_DEVICE(v), 0);
 
@@ -338,6 +338,7 @@ static void vpci_unplug(HotplugHandler *hh, DeviceState *dev, Error **errp)
     trace_vpci_unplug(v->bus_index, pdev->devfn);
     vpci_irq_release_func(v, pdev->devfn);
     vpci_bars_forget(v, f);
+    vpci_block_forget(f);
     memset(f, 0, sizeof(*f));
     v->eject_pending[pdev->devfn / 8] &= ~(1 << (pdev->devfn % 8));
     qdev_unrealize(dev);
@@ -507,6 +508,7 @@ static void vpci_vmdev_realize(VMBusDevice *vdev, Error **errp)
 static void vpci_vmdev_unrealize(VMBusDevice *vdev)
 {
     HvVpci *v = HV_VPCI(vdev);
+    int devfn;
 
     QTAILQ_REMOVE(&hv_vpci_buses, v, link);
     qemu_unregister_reset(vpci_machine_reset, v);
@@ -515,6 +517,9 @@ static void vpci_vmdev_unrealize(VMBusDevice *vdev)
     vpci_irq_release_all(v);
     qemu_bh_delete(v->eject_bh);
     vpci_fault_finalize(v);
+    for (devfn = 0; devfn < VPCI_MAX_FUNCTIONS; devfn++) {
+        vpci_block_forget(&v->funcs[devfn]);
+    }
     /* functions still on the bus go with it (hot removal of the bus) */
     pci_unregister_root_bus(v->bus);
     object_unparent(OBJECT(v->host));
@@ -760,6 +765,11 @@ static void vpci_set_faults(Object *obj, const char *plan, Error **errp)
     vpci_fault_set_plan(HV_VPCI(obj), plan, errp);
 }
 
+static void vpci_set_cfg_block(Object *obj, const char *spec, Error **errp)
+{
+    vpci_block_host_write(HV_VPCI(obj), spec, errp);
+}
+
 static void vpci_get_cfg_accesses(Object *obj, Visitor *vis, const char *name,
                                   void *opaque, Error **errp)
 {
@@ -802,6 +812,8 @@ static void vpci_instance_init(Object *obj)
     object_property_add_str(obj, "info", vpci_get_info, NULL);
     /* host faults on demand: see vpci-fault.c; settable with qom-set */
     object_property_add_str(obj, "faults", vpci_get_faults, vpci_set_faults);
+    /* the PF side writes a config block: see vpci-block.c */
+    object_property_add_str(obj, "config-block", NULL, vpci_set_cfg_block);
     object_property_add(obj, "cfg-accesses", "uint64", vpci_get_cfg_accesses,
                         NULL, NULL, NULL);
 }

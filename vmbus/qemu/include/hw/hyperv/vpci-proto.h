@@ -91,6 +91,10 @@ enum {
 /* Upper bound on MSI resources carried in one resources-assigned packet */
 #define VPCI_MAX_MSI_IN_ASSIGNED    64
 
+/* Config blocks (VF <-> PF side channel): ids are bits of a 64-bit mask */
+#define VPCI_CFG_BLOCKS             64
+#define VPCI_CFG_BLOCK_MAX          128
+
 /* Power states in Windows terms */
 #define VPCI_POWER_D0               1
 #define VPCI_POWER_D3               4
@@ -108,6 +112,28 @@ typedef struct QEMU_PACKED VpciChildMsg {
     uint32_t type;
     uint32_t wslot;
 } VpciChildMsg;
+
+typedef struct QEMU_PACKED VpciReadBlock {
+    uint32_t type;
+    uint32_t block_id;
+    uint32_t wslot;
+    uint32_t bytes_requested;
+} VpciReadBlock;
+
+/* Followed by byte_count bytes; the reply to a read is a status, then them */
+typedef struct QEMU_PACKED VpciWriteBlock {
+    uint32_t type;
+    uint32_t block_id;
+    uint32_t wslot;
+    uint32_t byte_count;
+} VpciWriteBlock;
+
+/* Host to guest: the blocks in block_mask changed on the host's side */
+typedef struct QEMU_PACKED VpciInvalidateBlock {
+    uint32_t type;
+    uint32_t wslot;
+    uint64_t block_mask;
+} VpciInvalidateBlock;
 
 /* Generic completion: a status and nothing else */
 typedef struct QEMU_PACKED VpciStatusReply {

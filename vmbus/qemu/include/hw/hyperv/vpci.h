@@ -64,6 +64,8 @@ typedef struct HvVpciFunc {
     pcibus_t live_addr[VPCI_NUM_BARS];
     /* address each blocked BAR was last refused at (logged once there) */
     pcibus_t refused_addr[VPCI_NUM_BARS];
+    /* config blocks (vpci-block.c), allocated at first use */
+    uint8_t *cfg_blocks;
 } HvVpciFunc;
 
 struct HvVpciHost {
