@@ -72,7 +72,7 @@ static ssize_t cfgblk_data_write(struct file *file, const char __user *ubuf,
 {
 	char text[2 * HV_CONFIG_BLOCK_SIZE_MAX + 2] = { };
 	u8 bytes[HV_CONFIG_BLOCK_SIZE_MAX];
-	size_t len = count;
+	size_t len = count, i;
 	int ret;
 
 	if (len >= sizeof(text))
@@ -81,8 +81,15 @@ static ssize_t cfgblk_data_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	if (len && text[len - 1] == '\n')
 		len--;
-	if (!len || len % 2 || hex2bin(bytes, text, len / 2))
+	if (!len || len % 2)
 		return -EINVAL;
+	/* by pairs with kstrtou8(): hex2bin() moved header in 7.x */
+	for (i = 0; i < len / 2; i++) {
+		char pair[3] = { text[2 * i], text[2 * i + 1], 0 };
+
+		if (kstrtou8(pair, 16, &bytes[i]))
+			return -EINVAL;
+	}
 	ret = hyperv_write_cfg_blk(cfgblk_pdev, bytes, len / 2, cfgblk_block);
 	if (ret) {
 		pr_info("vpci_cfgblk: write of block %u (%zu bytes): %d\n",
