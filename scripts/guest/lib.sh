@@ -42,6 +42,14 @@ vpci_buses() {
 	grep -l 44c4f61d-4444-4400-9d52-802e27ede19f /sys/bus/vmbus/devices/*/class_id 2>/dev/null | wc -l
 }
 
+# irq_snapshot WHY: the interrupt counts a lost-interrupt hunt needs (the
+# NVMe queues' rows, spurious, error and missed counts), on the console
+# with WHY, taken while a slow device's interrupt is still registered.
+irq_snapshot() {
+	echo "HVPCI-IRQS $*"
+	grep -E 'nvme|SPU|ERR|MIS' /proc/interrupts | sed 's/^/HVPCI-IRQS /'
+}
+
 # kernel_complaints: Oops, WARNING, BUG and call-trace lines in dmesg
 kernel_complaints() {
 	dmesg | grep -c -e 'WARNING:' -e 'Oops' -e 'BUG:' -e 'Call Trace' || true
