@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: the same scenarios run round after round, to catch the races that
 # show once in a hundred runs (issue 11: a lost NVMe interrupt on the
-# multi-bus scenario, hangs with empty rings). Every run records more of
+# multi-bus scenario, hangs with empty rings; the first was QEMU 7.2's TCG
+# memory-map race, see vmbus/README.md). Every run records more of
 # the stand-in's trace events than its scenario asks for; a failing run
 # keeps its serial log and its host side.
 # The end is a rate per scenario, and the list of kept failures; a run that
