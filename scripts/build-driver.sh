@@ -22,8 +22,9 @@ release when only that has the headers (scripts/get-kernel.sh sets both up).
 The module is pci-hyperv.ko, or hvpci.ko on kernels that build pci-hyperv in.
 
   --source DIR    build this module source instead of driver/ (a directory
-                  whose Makefile takes KVER and KDIR, e.g.
-                  tests/e2e/modules/vpci-cfgblk)
+                  whose Makefile takes KVER and KDIR, or a guest test module
+                  with only a Kbuild, e.g. tests/e2e/modules/vpci-cfgblk,
+                  which gets tests/e2e/modules/Makefile.module)
 
   --kernel VER    Debian kernel ABI (required); headers are fetched if needed
   --strict        fail when the compiler prints any warning
@@ -47,8 +48,17 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$kver" ] || usage_error "--kernel is required"
-[ -f "$src/Makefile" ] || usage_error "--source $src: no module source with a Makefile there"
+[ -f "$src/Makefile" ] || [ -f "$src/Kbuild" ] ||
+	usage_error "--source $src: no module source with a Makefile or Kbuild there"
 src=$(cd "$src" && pwd)
+# the Makefile shared by the guest test modules, which hold only a Kbuild
+module_mk=$HVPCI_ROOT/tests/e2e/modules/Makefile.module
+
+# copy_source DEST: the module source in DEST, with a Makefile
+copy_source() {
+	cp -r "$src" "$1"
+	[ -f "$1/Makefile" ] || cp "$module_mk" "$1/Makefile"
+}
 # what the messages call it: hvpci, or the test module's directory name
 name=hvpci
 [ "$src" = "$HVPCI_ROOT/driver" ] || name=${src##*/}
@@ -64,19 +74,19 @@ if [ "$sparse" -eq 1 ]; then
 	esac
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	cp -r "$src" "$work/driver"
+	copy_source "$work/driver"
 	kbuild_make "$krel" "$work/driver" C=2 2>&1
 	exit 0
 fi
 
-key=$(hash_inputs "$0" "$HVPCI_ROOT/scripts/lib/archive.sh" "$src" \
+key=$(hash_inputs "$0" "$HVPCI_ROOT/scripts/lib/archive.sh" "$src" "$module_mk" \
 	"krel=$krel" "env=$(kbuild_env "$krel")")
 out=$HVPCI_CACHE/driver/$key
 if [ ! -f "$out/.complete" ]; then
 	start=$(now_s)
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
-	cp -r "$src" "$work/driver"
+	copy_source "$work/driver"
 	if ! kbuild_make "$krel" "$work/driver" >"$work/build.log" 2>&1; then
 		cat "$work/build.log" >&2
 		die "$name did not build against $krel"
