@@ -555,14 +555,17 @@ keep_host_files() {
 # guest kernel started init, the one kind of run worth a second try (a rare
 # TCG boot hang, unrelated to any scenario). All of these must hold: the
 # time limit killed the guest (a panic reboots, and QEMU exits, through
-# panic=-1); the kernel never printed "Run ... as init process" (a root that
-# cannot be found, a failing initramfs, the scenario's own marker all come
-# after it); no panic, oops or BUG; no guest verdict or result; no line from
+# panic=-1), as WHY says or, when a host hook waiting for the guest failed
+# first, as the guest's own end kept in LOG.host/vm.err says; the kernel
+# never printed "Run ... as init process" (a root that cannot be found, a
+# failing initramfs, the scenario's own marker all come after it); no panic, oops or BUG; no guest verdict or result; no line from
 # any vPCI driver or from the host's vPCI device (a built-in pci-hyperv
 # probes before init: its hang is a finding, never a flake).
 pre_init_hang() {
 	local vpci
-	[[ $2 == "no verdict: guest killed after"* ]] || return 1
+	[[ $2 == "no verdict: guest killed after"* ]] ||
+		grep -q '^run-vm.sh: no verdict: guest killed after' "$1.host/vm.err" 2>/dev/null ||
+		return 1
 	! grep -aqE 'Run [^ ]+ as init process|Kernel panic|Oops|BUG:|HVPCI-' "$1" || return 1
 	# (no grep -q in a pipeline: its early exit would fail the pipeline)
 	vpci=$(grep -aiE 'hv_pci|pci.hyperv|vpci' "$1" | grep -av -e 'ommand line:' -e 'hvpci.driver=' || true)

@@ -157,6 +157,19 @@ fi
 	pre_init_hang "$l" "$killed" && exit 6
 	printf '[0.0] x\n[3.0] Run /init as init process\n' >"$l"
 	pre_init_hang "$l" "$killed" && exit 7
+	# a host hook that waited for the guest failed first: the guest's own
+	# end, kept in LOG.host/vm.err, decides
+	during="host action failed: timed out after 200s waiting for: HVPCI-RESULT phase=x"
+	printf '[0.0] x\n[4.6] sched_clock: Marking stable\n' >"$l"
+	pre_init_hang "$l" "$during" && exit 8
+	mkdir -p "$l.host"
+	echo "run-vm.sh: no verdict: guest killed after the 400s limit (400.1s)" >"$l.host/vm.err"
+	pre_init_hang "$l" "$during" || exit 9
+	printf '[0.0] x\n[3.0] Run /init as init process\n' >"$l"
+	pre_init_hang "$l" "$during" && exit 10
+	echo "run-vm.sh: no verdict: QEMU exited with status 1" >"$l.host/vm.err"
+	printf '[0.0] x\n' >"$l"
+	pre_init_hang "$l" "$during" && exit 11
 	exit 0
 ) && rc=0 || rc=$?
 if [ "$rc" -eq 0 ]; then
