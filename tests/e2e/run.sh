@@ -558,9 +558,10 @@ keep_host_files() {
 # panic=-1), as WHY says or, when a host hook waiting for the guest failed
 # first, as the guest's own end kept in LOG.host/vm.err says; the kernel
 # never printed "Run ... as init process" (a root that cannot be found, a
-# failing initramfs, the scenario's own marker all come after it); no panic, oops or BUG; no guest verdict or result; no line from
-# any vPCI driver or from the host's vPCI device (a built-in pci-hyperv
-# probes before init: its hang is a finding, never a flake).
+# failing initramfs, the scenario's own marker all come after it); no
+# panic, oops or BUG; no guest verdict or result; no line from any vPCI
+# driver or from the host's vPCI device (a built-in pci-hyperv probes
+# before init: its hang is a finding, never a flake).
 pre_init_hang() {
 	local vpci
 	[[ $2 == "no verdict: guest killed after"* ]] ||
